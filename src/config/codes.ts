@@ -56,7 +56,13 @@ export const clinicalCodesSchema = z.strictObject({
     loinc('85330-9', 'Cells.Ki-67 nuclear Ag/100 cells in Breast cancer specimen by Immune stain'),
   ]),
   /** Clinical primary tumour category (cT); as an Observation code or Condition.stage.type. */
-  clinicalT: codings.default([loinc('21905-5', 'Primary tumor.clinical [Class] Cancer')]),
+  clinicalT: codings.default([
+    loinc('21905-5', 'Primary tumor.clinical [Class] Cancer'),
+    // mCODE STU2+ TNM Primary Tumor Category uses SNOMED CT for the code (TNMPrimaryTumorStagingTypeVS);
+    // see the mCODE IG example tnm-clinical-primary-tumor-category-jenny-m
+    // (github.com/HL7/fhir-mCODE-ig, input/fsh/EX_ExtendedExample.fsh), which replaced LOINC 21905-5.
+    snomed('399504009', 'cT category'),
+  ]),
   answers: z
     .strictObject({
       positive: codings.default([
@@ -81,9 +87,7 @@ export const clinicalCodesSchema = z.strictObject({
     })
     .prefault({}),
   /** Neoadjuvant systemic therapy as Procedure.code or MedicationAdministration.category. */
-  neoadjuvantTherapy: codings.default([
-    snomed('367336001', 'Chemotherapy'),
-  ]),
+  neoadjuvantTherapy: codings.default([snomed('367336001', 'Chemotherapy')]),
   /** Draft ServiceRequest codes that mean axillary surgery is being planned. */
   axillarySurgery: codings.default([
     snomed('234262008', 'Excision of axillary lymph node'),

@@ -52,3 +52,13 @@ export interface ClinicalInputs {
   /** Every input that has no value, with the reason; an input is either set or listed here. */
   missing: MissingInput[];
 }
+
+// The reader that fills this contract from FHIR resources (src/fhir/clinical/).
+export {
+  readClinicalInputs,
+  CLINICAL_INPUT_ORDER,
+  describeMissing,
+  CLINICAL_INPUT_LABELS,
+  clinicalInputsDigest,
+} from './clinical/index.ts';
+export type { ClinicalResources, ReadClinicalInputsOptions } from './clinical/index.ts';

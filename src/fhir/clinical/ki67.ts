@@ -1,0 +1,51 @@
+/**
+ * Ki-67 proliferation index: the percentage of tumour nuclei stained (International Ki67 in
+ * Breast Cancer Working Group, Nielsen et al., J Natl Cancer Inst 2021;113:808-19). Only a
+ * measured percentage is a value; a bound ("< 5 %") or another unit is not converted.
+ */
+import type { Observation } from '@medplum/fhirtypes';
+import { hasCoding, type ClinicalCodes } from '../../config/codes.ts';
+import {
+  isCountedObservation,
+  noCountedResult,
+  observationFinding,
+  selectLatest,
+  type Decision,
+  type Reading,
+} from './observation-selection.ts';
+import { readPercent } from './observation-value.ts';
+import { referenceOf } from './provenance.ts';
+
+const EXPECTED = 'a percentage of stained nuclei (%)';
+
+function readKi67(observation: Observation): Reading<number> {
+  const reading = readPercent(observation, EXPECTED);
+  if (!reading.ok) return reading;
+  if (reading.value.comparator !== undefined) {
+    return {
+      ok: false,
+      problem: `${referenceOf(observation)} reports a bound (${reading.basis}), not a measured percentage`,
+    };
+  }
+  return { ok: true, value: reading.value.value, basis: `${reading.value.value} % of nuclei stained` };
+}
+
+export function readKi67Percent(
+  observations: readonly Observation[],
+  codes: ClinicalCodes,
+): Decision<number> {
+  const relevant = observations.filter((o) => hasCoding(o.code, codes.ki67));
+  const counted = relevant.filter(isCountedObservation);
+  const decision = selectLatest(
+    counted.map((o) => observationFinding(o, readKi67(o))),
+    { show: (v) => `${v} %` },
+  );
+  if (decision) return decision;
+  return {
+    ok: false,
+    ...noCountedResult(
+      'final result',
+      relevant.filter((o) => !isCountedObservation(o)),
+    ),
+  };
+}
