@@ -1,0 +1,109 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadCardWording } from '../cds/card-wording.ts';
+import { loadServiceCatalog } from '../cds/service-catalog.ts';
+import type { AxillaConfig } from '../config/config.ts';
+import { loadOrCreateEhrKey, type EhrKey } from '../demo/demo-ehr.ts';
+import { startEmbeddedFhirServer, type EmbeddedFhirServer } from '../demo/embedded-fhir-server.ts';
+import { seedDemoPatients } from '../demo/seed.ts';
+import { createModelRegistry, type ModelRegistry } from '../model/registry.ts';
+import { SqliteStore } from '../store/sqlite-store.ts';
+import type { Logger } from '../util/logger.ts';
+import { createApp } from './app.ts';
+import { EhrTokenVerifier } from './ehr-token-verifier.ts';
+
+export interface RunningService {
+  /** Base URL the service answers on (JWT `aud` prefix). */
+  baseUrl: string;
+  config: AxillaConfig;
+  server: Server;
+  store: SqliteStore;
+  models: ModelRegistry;
+  /** Present in the embedded default: the in-process FHIR server and demo EHR. */
+  demo?: { fhir: EmbeddedFhirServer; ehrKey: EhrKey };
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the service from a validated configuration: store, service definitions, card wording,
+ * verified model bundles, EHR token verification, and (embedded default) the demo FHIR server
+ * and EHR; then listens.
+ */
+export async function startService(config: AxillaConfig, logger: Logger): Promise<RunningService> {
+  const store = new SqliteStore(config.store.sqlitePath);
+  try {
+    const catalog = loadServiceCatalog(config.cards.dir, config.fhir.codes);
+    const wording = loadCardWording(config.cards.dir);
+    const models = await createModelRegistry(config.models, logger, store);
+    const verifier = new EhrTokenVerifier(config.auth, store);
+
+    let demo: RunningService['demo'];
+    if (config.demo.enabled) {
+      const ehrKey = await loadOrCreateEhrKey(config.demo.ehrKeyDir);
+      const fhir = await startEmbeddedFhirServer({
+        port: config.demo.fhirPort,
+        jwks: { keys: [ehrKey.publicJwk] },
+      });
+      await seedDemoPatients(fhir.repo);
+      verifier.trustIssuer({ iss: fhir.origin, jwksUrl: fhir.jwksUrl, jkuAllowList: [] });
+      demo = { fhir, ehrKey };
+    }
+
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.service.port, config.service.host, () => resolve());
+    });
+    // With port 0 the real port is known only now; the token audience must use it.
+    const { port } = server.address() as AddressInfo;
+    if (config.service.port === 0) config.service.baseUrl = `http://127.0.0.1:${port}`;
+    const baseUrl = config.service.baseUrl.replace(/\/+$/, '');
+
+    const app = createApp({
+      config,
+      catalog,
+      wording,
+      activeModel: () => models.active(),
+      audit: store,
+      cards: store,
+      feedback: store,
+      verifier,
+      logger,
+    });
+    server.on('request', app);
+    store.append({
+      kind: 'service-start',
+      outcome: 'started',
+      detail: {
+        baseUrl,
+        models: models
+          .all()
+          .map((b) => ({ id: b.manifest.id, version: b.manifest.version, digest: b.digest })),
+        refusedBundles: models.refused,
+        demo: demo ? { fhirServer: demo.fhir.fhirBaseUrl } : false,
+      },
+    });
+    logger.info({ baseUrl, activeModel: models.active()?.manifest.id ?? null }, 'service listening');
+
+    return {
+      baseUrl,
+      config,
+      server,
+      store,
+      models,
+      ...(demo ? { demo } : {}),
+      async close() {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await demo?.fhir.close();
+        await models.close();
+        store.close();
+      },
+    };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}
