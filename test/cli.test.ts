@@ -1,0 +1,129 @@
+/**
+ * The `axilla` command as a user runs it: separate processes, exit codes, one-line refusals.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+function axilla(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('axilla CLI', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'axilla-cli-'));
+    env = {
+      AXILLA_STORE__SQLITE_PATH: path.join(dir, 'axilla.sqlite'),
+      AXILLA_DEMO__EHR_KEY_DIR: path.join(dir, 'ehr'),
+      // Nothing listens there, so the demo runs its own service on free ports.
+      AXILLA_SERVICE__BASE_URL: 'http://127.0.0.1:9',
+      AXILLA_SERVICE__PORT: '0',
+      AXILLA_DEMO__FHIR_PORT: '0',
+    };
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('demo: signs and sends a hook per demo patient and prints the cards', () => {
+    const r = axilla(['demo', '--format', 'json'], env);
+    assert.equal(r.status, 0, r.stderr);
+    const calls = JSON.parse(r.stdout) as {
+      patientId: string;
+      status: number;
+      body: { cards: { indicator: string; summary: string }[] };
+    }[];
+    assert.equal(calls.length, 4);
+    const byId = Object.fromEntries(calls.map((c) => [c.patientId, c]));
+    assert.match(byId['demo-her2-positive']!.body.cards[0]!.summary, /^apCR probability \d+%/);
+    assert.match(byId['demo-her2-equivocal']!.body.cards[0]!.summary, /^apCR probability \d+%/);
+    assert.match(byId['demo-missing-er']!.body.cards[0]!.summary, /not computed: ER/);
+    assert.match(byId['demo-contradictory-her2']!.body.cards[0]!.summary, /not computed: HER2/);
+  });
+
+  it('audit verify: intact after the demo, broken after an edit', () => {
+    const ok = axilla(['audit', 'verify', '--store', env.AXILLA_STORE__SQLITE_PATH!]);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /audit trail intact: \d+ records/);
+
+    const copy = path.join(dir, 'tampered.sqlite');
+    cpSync(env.AXILLA_STORE__SQLITE_PATH!, copy);
+    const db = new Database(copy);
+    db.exec('DROP TRIGGER audit_no_update');
+    db.prepare(
+      "UPDATE audit_log SET body = replace(body, 'prediction', 'cannot-compute') WHERE seq = (SELECT max(seq) FROM audit_log WHERE body LIKE '%\"prediction\"%')",
+    ).run();
+    db.close();
+    const broken = axilla(['audit', 'verify', '--store', copy, '--format', 'json']);
+    assert.equal(broken.status, 1);
+    assert.equal(JSON.parse(broken.stdout).ok, false);
+  });
+
+  it('audit list shows the predictions with model and probability', () => {
+    const r = axilla([
+      'audit',
+      'list',
+      '--store',
+      env.AXILLA_STORE__SQLITE_PATH!,
+      '--patient',
+      'demo-her2-positive',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /hook-call prediction axilla-apcr-order-sign patient=demo-her2-positive clinical-literature@1\.0\.0 [0-9a-f]{12} p=0\.\d{4}/,
+    );
+  });
+
+  it('refuses bad input with one line and a non-zero exit', () => {
+    const missing = axilla(['audit', 'verify', '--store', path.join(dir, 'absent.sqlite')]);
+    assert.equal(missing.status, 2);
+    assert.equal(missing.stderr.trim().split('\n').length, 1);
+    assert.match(missing.stderr, /^axilla: no audit store at /);
+
+    const badConfig = path.join(dir, 'bad.yaml');
+    writeFileSync(badConfig, 'service:\n  port: "eighty"\n');
+    const serve = axilla(['serve', '--config', badConfig]);
+    assert.equal(serve.status, 2);
+    assert.match(serve.stderr, /^axilla: invalid configuration .*service\.port/);
+
+    const port = axilla(['serve', '--port', '99999']);
+    assert.notEqual(port.status, 0);
+    assert.match(port.stderr, /--port must be an integer/);
+  });
+
+  it('models verify refuses a bundle whose classifier was altered', () => {
+    const copy = path.join(dir, 'bundle');
+    cpSync(path.join(ROOT, 'models/clinical-literature/1.0.0'), copy, { recursive: true });
+    const ok = axilla([
+      'models',
+      'verify',
+      copy,
+      '--trusted-keys',
+      path.join(ROOT, 'models/trusted-publishers.jwks.json'),
+    ]);
+    assert.equal(ok.status, 0, ok.stderr);
+    writeFileSync(path.join(copy, 'classifier.onnx'), 'not the model');
+    const bad = axilla([
+      'models',
+      'verify',
+      copy,
+      '--trusted-keys',
+      path.join(ROOT, 'models/trusted-publishers.jwks.json'),
+    ]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /classifier\.onnx/);
+  });
+});
