@@ -76,7 +76,7 @@ function renderText(calls: DemoCall[], config: AxillaConfig): string {
     out.push('');
   }
   out.push(
-    `Every call above is in the audit trail: npx axilla audit list (store ${config.store.sqlitePath}).`,
+    `Every call above is in the audit trail: npm run axilla -- audit list (store ${config.store.sqlitePath}).`,
     '',
   );
   return out.join('\n');

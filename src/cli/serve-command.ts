@@ -47,7 +47,7 @@ function printHowToCall(baseUrl: string, fhirBaseUrl: string | undefined): void 
       `  demo FHIR:     ${fhirBaseUrl}   (in-process, demo patients loaded)`,
       '',
       'Send a signed sample hook for every demo patient from another terminal:',
-      '  npx axilla demo',
+      '  npm run axilla -- demo',
     );
   }
   process.stderr.write(`${lines.join('\n')}\n\n`);

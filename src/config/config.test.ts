@@ -67,6 +67,15 @@ describe('configuration', () => {
     );
   });
 
+  it('accepts the shipped example production configuration', () => {
+    const c = loadConfig({
+      file: path.join(import.meta.dirname, '../../deploy/axilla.example.yaml'),
+      env: {},
+    });
+    assert.equal(c.auth.issuers.length, 2);
+    assert.equal(c.service.baseUrl, 'https://cds.hospital.example/axilla');
+  });
+
   it('allows plain http only as the policy says', () => {
     assert.equal(httpAllowed('https://ehr.example/jwks', false), true);
     assert.equal(httpAllowed('http://ehr.example/jwks', false), false);

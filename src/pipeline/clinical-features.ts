@@ -5,25 +5,24 @@ import type {
   MissingInput,
   ResourceProvenance,
 } from '../fhir/clinical-inputs.ts';
+import { CLINICAL_FEATURES, type ClinicalFeatureName } from '../model/manifest.ts';
 
 /**
- * Clinical model inputs by their DESIGN §4 names. Each encodes one clinical input; the
- * reference level of a categorical variable (cT1, receptor negative) has no column.
+ * How each clinical model input (names and meanings in the manifest's CLINICAL_FEATURES, DESIGN
+ * §4) is encoded from the clinical inputs; the reference level of a categorical variable (cT1,
+ * receptor negative) has no column. Typed against the manifest list, so the two cannot drift.
  */
-const CLINICAL_FEATURES: Record<
-  string,
-  { input: ClinicalInputName; encode: (inputs: ClinicalInputs) => number }
-> = {
-  ER_positive: { input: 'ER', encode: (i) => (i.er!.value === 'positive' ? 1 : 0) },
-  PR_positive: { input: 'PR', encode: (i) => (i.pr!.value === 'positive' ? 1 : 0) },
-  HER2_positive: { input: 'HER2', encode: (i) => (i.her2!.value === 'positive' ? 1 : 0) },
-  cT_T2: { input: 'cT', encode: (i) => (i.cT!.value === 'T2' ? 1 : 0) },
-  cT_T3: { input: 'cT', encode: (i) => (i.cT!.value === 'T3' ? 1 : 0) },
-  cT_T4: { input: 'cT', encode: (i) => (i.cT!.value === 'T4' ? 1 : 0) },
-  Ki67_percent: { input: 'Ki67', encode: (i) => i.ki67Percent!.value },
+const ENCODE: Record<ClinicalFeatureName, (inputs: ClinicalInputs) => number> = {
+  ER_positive: (i) => (i.er!.value === 'positive' ? 1 : 0),
+  PR_positive: (i) => (i.pr!.value === 'positive' ? 1 : 0),
+  HER2_positive: (i) => (i.her2!.value === 'positive' ? 1 : 0),
+  Ki67_percent: (i) => i.ki67Percent!.value,
+  cT_T2: (i) => (i.cT!.value === 'T2' ? 1 : 0),
+  cT_T3: (i) => (i.cT!.value === 'T3' ? 1 : 0),
+  cT_T4: (i) => (i.cT!.value === 'T4' ? 1 : 0),
 };
 
-export function isKnownClinicalFeature(name: string): boolean {
+export function isKnownClinicalFeature(name: string): name is ClinicalFeatureName {
   return Object.hasOwn(CLINICAL_FEATURES, name);
 }
 
@@ -59,9 +58,8 @@ export function clinicalVector(
 ): ClinicalVector {
   const needed = new Set<ClinicalInputName>(required);
   for (const name of featureNames) {
-    const spec = CLINICAL_FEATURES[name];
-    if (!spec) throw new Error(`model input ${name} is not a known clinical feature`);
-    needed.add(spec.input);
+    if (!isKnownClinicalFeature(name)) throw new Error(`model input ${name} is not a known clinical feature`);
+    needed.add(CLINICAL_FEATURES[name].from);
   }
   const missing: MissingInput[] = [];
   for (const n of needed) {
@@ -72,5 +70,5 @@ export function clinicalVector(
   }
   if (missing.length > 0) return { ok: false, missing };
   const provenance = [...needed].flatMap((n) => valueOf(inputs, n)!.provenance);
-  return { ok: true, values: featureNames.map((n) => CLINICAL_FEATURES[n]!.encode(inputs)), provenance };
+  return { ok: true, values: featureNames.map((n) => ENCODE[n as ClinicalFeatureName](inputs)), provenance };
 }

@@ -10,7 +10,10 @@ export function createLogger(level: string = process.env.AXILLA_LOG_LEVEL ?? 'in
   return pino({
     level,
     base: { service: 'axilla-cds' },
-    redact: { paths: ['req.headers.authorization', '*.authorization', '*.access_token', '*.token'], remove: true },
+    redact: {
+      paths: ['req.headers.authorization', '*.authorization', '*.access_token', '*.token'],
+      remove: true,
+    },
   });
 }
 
