@@ -5,14 +5,7 @@
  */
 import type { Observation } from '@medplum/fhirtypes';
 import { hasCoding, type ClinicalCodes } from '../../config/codes.ts';
-import {
-  isCountedObservation,
-  noCountedResult,
-  observationFinding,
-  selectLatest,
-  type Decision,
-  type Reading,
-} from './observation-selection.ts';
+import { decideFromObservations, type Decision, type Reading } from './observation-selection.ts';
 import { readPercent } from './observation-value.ts';
 import { referenceOf } from './provenance.ts';
 
@@ -35,17 +28,5 @@ export function readKi67Percent(
   codes: ClinicalCodes,
 ): Decision<number> {
   const relevant = observations.filter((o) => hasCoding(o.code, codes.ki67));
-  const counted = relevant.filter(isCountedObservation);
-  const decision = selectLatest(
-    counted.map((o) => observationFinding(o, readKi67(o))),
-    { show: (v) => `${v} %` },
-  );
-  if (decision) return decision;
-  return {
-    ok: false,
-    ...noCountedResult(
-      'final result',
-      relevant.filter((o) => !isCountedObservation(o)),
-    ),
-  };
+  return decideFromObservations(relevant, readKi67, { show: (v) => `${v} %` });
 }

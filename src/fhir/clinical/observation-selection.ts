@@ -145,3 +145,28 @@ export function selectLatest<T>(
   if (when) value.date = when.text;
   return { ok: true, value };
 }
+
+/**
+ * The decision for one input: the latest counted finding among its observations (plus any
+ * findings from other resources, such as Condition.stage), else why there is none.
+ */
+export function decideFromObservations<T>(
+  relevant: readonly Observation[],
+  read: (observation: Observation) => Reading<T>,
+  options: SelectionOptions<T>,
+  otherFindings: readonly Finding<T>[] = [],
+): Decision<T> {
+  const findings = [
+    ...relevant.filter(isCountedObservation).map((o) => observationFinding(o, read(o))),
+    ...otherFindings,
+  ];
+  return (
+    selectLatest(findings, options) ?? {
+      ok: false,
+      ...noCountedResult(
+        'final result',
+        relevant.filter((o) => !isCountedObservation(o)),
+      ),
+    }
+  );
+}

@@ -9,14 +9,7 @@
 import type { Observation } from '@medplum/fhirtypes';
 import type { ReceptorStatus } from '../clinical-inputs.ts';
 import { hasCoding, type ClinicalCodes, type CodingRef } from '../../config/codes.ts';
-import {
-  isCountedObservation,
-  noCountedResult,
-  observationFinding,
-  selectLatest,
-  type Decision,
-  type Reading,
-} from './observation-selection.ts';
+import { decideFromObservations, type Decision, type Reading } from './observation-selection.ts';
 import { readCodedValue, readPercent, type AnswerOption, type Percent } from './observation-value.ts';
 import { referenceOf } from './provenance.ts';
 
@@ -121,15 +114,7 @@ export function readReceptorStatus(
   const relevant = observations.filter(
     (o) => hasCoding(o.code, wanted.qualitative) || hasCoding(o.code, wanted.percent),
   );
-  const counted = relevant.filter(isCountedObservation);
-  const findings = counted.map((o) => observationFinding(o, readReceptorObservation(o, wanted, codes)));
-  const decision = selectLatest(findings, { show: (v) => v });
-  if (decision) return decision;
-  return {
-    ok: false,
-    ...noCountedResult(
-      'final result',
-      relevant.filter((o) => !isCountedObservation(o)),
-    ),
-  };
+  return decideFromObservations(relevant, (o) => readReceptorObservation(o, wanted, codes), {
+    show: (v) => v,
+  });
 }

@@ -9,10 +9,7 @@ import { hasCoding, type ClinicalCodes } from '../../config/codes.ts';
 import { parseTCategories, type TCategoryParse } from './ajcc-t-category.ts';
 import { parseFhirDate } from './fhir-date.ts';
 import {
-  isCountedObservation,
-  noCountedResult,
-  observationFinding,
-  selectLatest,
+  decideFromObservations,
   type Decision,
   type Finding,
   type Reading,
@@ -107,17 +104,10 @@ export function readClinicalT(
   codes: ClinicalCodes,
 ): Decision<TCategory> {
   const relevant = observations.filter((o) => hasCoding(o.code, codes.clinicalT));
-  const findings = [
-    ...relevant.filter(isCountedObservation).map((o) => observationFinding(o, readObservationT(o))),
-    ...conditionFindings(conditions, codes),
-  ];
-  const decision = selectLatest(findings, { show: (v) => v });
-  if (decision) return decision;
-  return {
-    ok: false,
-    ...noCountedResult(
-      'final result',
-      relevant.filter((o) => !isCountedObservation(o)),
-    ),
-  };
+  return decideFromObservations(
+    relevant,
+    readObservationT,
+    { show: (v) => v },
+    conditionFindings(conditions, codes),
+  );
 }
