@@ -1,0 +1,84 @@
+/**
+ * The one image type of the codebase (DESIGN §4): voxel data with its full geometry. World
+ * coordinates are DICOM patient coordinates (LPS, millimetres), as in ITK: the centre of voxel
+ * (i, j, k) is at origin + D · diag(spacing) · (i, j, k), where the columns of D are the
+ * direction cosines of the i, j and k axes. Data are stored with i fastest, then j, then k.
+ * Masks share the geometry of the image they belong to.
+ */
+
+export type Vec3 = readonly [number, number, number];
+
+/** Row-major 3×3; column c is the unit direction of voxel axis c in world space. */
+export type Mat3 = readonly [number, number, number, number, number, number, number, number, number];
+
+export type VoxelArray = Float32Array | Float64Array | Int16Array | Uint16Array | Uint8Array;
+
+export interface Geometry {
+  /** Voxel counts along i, j, k. */
+  size: Vec3;
+  spacingMm: Vec3;
+  /** World position (LPS, mm) of the centre of voxel (0, 0, 0). */
+  originMm: Vec3;
+  direction: Mat3;
+}
+
+export interface Volume<T extends VoxelArray = VoxelArray> extends Geometry {
+  data: T;
+}
+
+/** A binary mask (0 / 1) on the grid of the image it belongs to. */
+export type Mask = Volume<Uint8Array>;
+
+export const IDENTITY: Mat3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+
+export function voxelCount(g: Geometry): number {
+  return g.size[0] * g.size[1] * g.size[2];
+}
+
+export function linearIndex(g: Geometry, i: number, j: number, k: number): number {
+  return i + g.size[0] * (j + g.size[1] * k);
+}
+
+/** World position of a (possibly fractional) voxel index. */
+export function indexToWorld(g: Geometry, i: number, j: number, k: number): Vec3 {
+  const [si, sj, sk] = g.spacingMm;
+  const d = g.direction;
+  const a = i * si;
+  const b = j * sj;
+  const c = k * sk;
+  return [
+    g.originMm[0] + d[0] * a + d[1] * b + d[2] * c,
+    g.originMm[1] + d[3] * a + d[4] * b + d[5] * c,
+    g.originMm[2] + d[6] * a + d[7] * b + d[8] * c,
+  ];
+}
+
+/** Continuous voxel index of a world position (the direction matrix is orthonormal). */
+export function worldToIndex(g: Geometry, p: Vec3): Vec3 {
+  const d = g.direction;
+  const x = p[0] - g.originMm[0];
+  const y = p[1] - g.originMm[1];
+  const z = p[2] - g.originMm[2];
+  return [
+    (d[0] * x + d[3] * y + d[6] * z) / g.spacingMm[0],
+    (d[1] * x + d[4] * y + d[7] * z) / g.spacingMm[1],
+    (d[2] * x + d[5] * y + d[8] * z) / g.spacingMm[2],
+  ];
+}
+
+/** True when two grids coincide within `toleranceMm` (origin, spacing·size extent) and 1e-6 in direction. */
+export function sameGeometry(a: Geometry, b: Geometry, toleranceMm = 1e-3): boolean {
+  for (let c = 0; c < 3; c += 1) {
+    if (a.size[c] !== b.size[c]) return false;
+    if (Math.abs(a.spacingMm[c]! - b.spacingMm[c]!) > toleranceMm) return false;
+    if (Math.abs(a.originMm[c]! - b.originMm[c]!) > toleranceMm) return false;
+  }
+  return a.direction.every((v, n) => Math.abs(v - b.direction[n]!) < 1e-6);
+}
+
+export function createVolume<T extends VoxelArray>(geometry: Geometry, data: T): Volume<T> {
+  if (data.length !== voxelCount(geometry)) {
+    throw new RangeError(`voxel data has ${data.length} values; the geometry needs ${voxelCount(geometry)}`);
+  }
+  return { size: geometry.size, spacingMm: geometry.spacingMm, originMm: geometry.originMm, direction: geometry.direction, data };
+}
