@@ -80,5 +80,11 @@ export function createVolume<T extends VoxelArray>(geometry: Geometry, data: T):
   if (data.length !== voxelCount(geometry)) {
     throw new RangeError(`voxel data has ${data.length} values; the geometry needs ${voxelCount(geometry)}`);
   }
-  return { size: geometry.size, spacingMm: geometry.spacingMm, originMm: geometry.originMm, direction: geometry.direction, data };
+  return {
+    size: geometry.size,
+    spacingMm: geometry.spacingMm,
+    originMm: geometry.originMm,
+    direction: geometry.direction,
+    data,
+  };
 }
