@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type {
   Bundle,
   BundleEntry,
@@ -11,6 +10,7 @@ import type {
   ServiceRequest,
 } from '@medplum/fhirtypes';
 import { LOINC, SNOMED } from '../config/codes.ts';
+import { uuidV5 } from '../dicom/uid.ts';
 
 /** What the FHIR side of a synthetic patient needs to know; filled by the cohort writer. */
 export interface PatientRecord {
@@ -98,18 +98,7 @@ const CODE = {
   cN: { system: LOINC, code: '21906-3', display: 'Regional lymph nodes.clinical [Class] Cancer' },
 } as const;
 
-const uuidUrn = (patientId: string, local: string): string =>
-  `urn:uuid:${deterministicUuid(`${patientId}/${local}`)}`;
-
-/**
- * A deterministic name-based UUID (RFC 4122 §4.3 layout, version 5 bits, SHA-256 instead of
- * SHA-1), so that a seeded cohort always yields the same bundle.
- */
-export function deterministicUuid(name: string): string {
-  const h = createHash('sha256').update(name).digest('hex');
-  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
+const uuidUrn = (patientId: string, local: string): string => `urn:uuid:${uuidV5(`${patientId}/${local}`)}`;
 
 function observation(
   p: PatientRecord,

@@ -23,6 +23,8 @@ declare module 'dcmjs' {
     /** Stop at this tag (8 hex digits); its value is not read unless `includeUntilTagValue`. */
     untilTag?: string | null;
     includeUntilTagValue?: boolean;
+    /** With `untilTag`: stop at the first tag greater than it. */
+    stopOnGreaterTag?: boolean;
     noCopy?: boolean;
     forceStoreRaw?: boolean;
   }
