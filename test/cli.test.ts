@@ -33,24 +33,34 @@ describe('axilla CLI', () => {
       AXILLA_SERVICE__BASE_URL: 'http://127.0.0.1:9',
       AXILLA_SERVICE__PORT: '0',
       AXILLA_DEMO__FHIR_PORT: '0',
+      AXILLA_DEMO__COHORT_DIR: path.join(dir, 'demo-cohort'),
+      AXILLA_DEMO__COHORT_PATIENTS: '2',
     };
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('demo: signs and sends a hook per demo patient and prints the cards', () => {
+  it('demo: generates its synthetic cohort on first run, sends a signed hook per patient, prints the cards', () => {
     const r = axilla(['demo', '--format', 'json'], env);
     assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /Generating the demo cohort \(2 synthetic patients\)/);
     const calls = JSON.parse(r.stdout) as {
       patientId: string;
       status: number;
       body: { cards: { indicator: string; summary: string }[] };
     }[];
-    assert.equal(calls.length, 4);
+    assert.deepEqual(
+      calls.map((c) => c.patientId),
+      ['SYN0001', 'SYN0002', 'demo-missing-er', 'demo-contradictory-her2'],
+    );
     const byId = Object.fromEntries(calls.map((c) => [c.patientId, c]));
-    assert.match(byId['demo-her2-positive']!.body.cards[0]!.summary, /^apCR probability \d+%/);
-    assert.match(byId['demo-her2-equivocal']!.body.cards[0]!.summary, /^apCR probability \d+%/);
+    assert.match(byId['SYN0001']!.body.cards[0]!.summary, /^apCR probability \d+%/);
+    assert.match(byId['SYN0002']!.body.cards[0]!.summary, /^apCR probability \d+%/);
     assert.match(byId['demo-missing-er']!.body.cards[0]!.summary, /not computed: ER/);
     assert.match(byId['demo-contradictory-her2']!.body.cards[0]!.summary, /not computed: HER2/);
+
+    const again = axilla(['demo', '--format', 'json', '--patient', 'SYN0002'], env);
+    assert.equal(again.status, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /Generating the demo cohort/, 'the cohort is reused');
   });
 
   it('audit verify: intact after the demo, broken after an edit', () => {
@@ -72,18 +82,11 @@ describe('axilla CLI', () => {
   });
 
   it('audit list shows the predictions with model and probability', () => {
-    const r = axilla([
-      'audit',
-      'list',
-      '--store',
-      env.AXILLA_STORE__SQLITE_PATH!,
-      '--patient',
-      'demo-her2-positive',
-    ]);
+    const r = axilla(['audit', 'list', '--store', env.AXILLA_STORE__SQLITE_PATH!, '--patient', 'SYN0001']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(
       r.stdout,
-      /hook-call prediction axilla-apcr-order-sign patient=demo-her2-positive clinical-literature@1\.0\.0 [0-9a-f]{12} p=0\.\d{4}/,
+      /hook-call prediction axilla-apcr-order-sign patient=SYN0001 clinical-literature@1\.0\.0 [0-9a-f]{12} p=0\.\d{4}/,
     );
   });
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AxillaConfig } from '../config/config.ts';
 import { loadOrCreateEhrKey } from '../demo/demo-ehr.ts';
-import { DEMO_PATIENTS } from '../demo/demo-patients.ts';
+import { demoPatients } from '../demo/demo-cohort.ts';
 import { sendDemoHooks, type DemoCall } from '../demo/send-demo-hooks.ts';
 import { startService, type RunningService } from '../http/service.ts';
 import { createLogger } from '../util/logger.ts';
@@ -15,13 +15,18 @@ export function registerDemoCommand(program: Command): void {
       'act as the demo EHR: sign and send an order-sign hook for each demo patient and print the cards',
     )
     .option('--config <file>', 'configuration file (default: embedded defaults)')
-    .option('--patient <id>', `only this demo patient (${DEMO_PATIENTS.map((p) => p.id).join(', ')})`)
+    .option('--patient <id>', 'only this demo patient (SYN0001…, demo-missing-er, demo-contradictory-her2)')
     .option('--format <format>', 'json or text', parseFormat, 'text')
     .action(async (opts: { config?: string; patient?: string; format: 'json' | 'text' }) => {
       const config = configFromOptions(opts);
       if (!config.demo.enabled)
         throw new CliError('the demo needs demo.enabled (the embedded defaults have it)');
-      const patients = opts.patient ? DEMO_PATIENTS.filter((p) => p.id === opts.patient) : DEMO_PATIENTS;
+      const all = await demoPatients({
+        dir: config.demo.cohortDir,
+        patients: config.demo.cohortPatients,
+        seed: config.demo.cohortSeed,
+      });
+      const patients = opts.patient ? all.filter((p) => p.id === opts.patient) : all;
       if (patients.length === 0) throw new CliError(`no demo patient ${opts.patient}`);
 
       // Use a service that is already running (npm start); otherwise run one for the demo.

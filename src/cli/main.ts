@@ -3,6 +3,8 @@ import { registerAuditCommands } from './audit-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerModelCommands } from './models-command.ts';
 import { registerServeCommand } from './serve-command.ts';
+import { registerSynthCommand } from './synth-command.ts';
+import { registerPushCommand } from './push-command.ts';
 import { CliError } from './cli-error.ts';
 
 const program = new Command('axilla')
@@ -15,6 +17,8 @@ registerServeCommand(program);
 registerDemoCommand(program);
 registerAuditCommands(program);
 registerModelCommands(program);
+registerSynthCommand(program);
+registerPushCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -83,6 +83,10 @@ export const configSchema = z.strictObject({
       fhirPort: z.number().int().min(0).max(65535).default(8731),
       /** Where the demo EHR keeps its generated key pair (never committed). */
       ehrKeyDir: z.string().default('var/demo-ehr'),
+      /** The demo's synthetic cohort, generated on first run when absent. */
+      cohortDir: z.string().default('var/demo-cohort'),
+      cohortPatients: z.number().int().min(1).max(50).default(4),
+      cohortSeed: z.string().default('axilla-demo'),
     })
     .prefault({}),
   logging: z

@@ -5,6 +5,7 @@ import { loadServiceCatalog } from '../cds/service-catalog.ts';
 import type { AxillaConfig } from '../config/config.ts';
 import { loadOrCreateEhrKey, type EhrKey } from '../demo/demo-ehr.ts';
 import { startEmbeddedFhirServer, type EmbeddedFhirServer } from '../demo/embedded-fhir-server.ts';
+import { demoPatients } from '../demo/demo-cohort.ts';
 import { seedDemoPatients } from '../demo/seed.ts';
 import { createModelRegistry, type ModelRegistry } from '../model/registry.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
@@ -44,7 +45,14 @@ export async function startService(config: AxillaConfig, logger: Logger): Promis
         port: config.demo.fhirPort,
         jwks: { keys: [ehrKey.publicJwk] },
       });
-      await seedDemoPatients(fhir.repo);
+      await seedDemoPatients(
+        fhir.repo,
+        await demoPatients({
+          dir: config.demo.cohortDir,
+          patients: config.demo.cohortPatients,
+          seed: config.demo.cohortSeed,
+        }),
+      );
       verifier.trustIssuer({ iss: fhir.origin, jwksUrl: fhir.jwksUrl, jkuAllowList: [] });
       demo = { fhir, ehrKey };
     }
