@@ -2,6 +2,7 @@
  * Small synthetic images for the DICOM tests: a known voxel pattern on an axial or an oblique
  * grid, a patient, a study and series specs of each kind.
  */
+import { TUMOUR_SEGMENT } from './segment-codes.ts';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -126,17 +127,7 @@ export function segSpec(files: DicomFile[], series: MrSeriesSpec, mask: Mask, se
     referencedSeriesUid: series.seriesInstanceUid,
     referencedInstances: files.map((f) => ({ sopClassUid: f.sopClassUid, sopInstanceUid: f.sopInstanceUid })),
     frameOfReferenceUid: series.frameOfReferenceUid,
-    segment: {
-      label: 'Tumour',
-      description: 'Index tumour',
-      category: {
-        codeValue: '49755003',
-        codingSchemeDesignator: 'SCT',
-        codeMeaning: 'Morphologically abnormal structure',
-      },
-      type: { codeValue: '108369006', codingSchemeDesignator: 'SCT', codeMeaning: 'Neoplasm' },
-      algorithmType: 'MANUAL',
-    },
+    segment: TUMOUR_SEGMENT,
     mask,
   };
 }

@@ -22,7 +22,7 @@ import { createRequire } from 'node:module';
 import dicomwebClient from 'dicomweb-client';
 import { httpAllowed, type InsecureHttpPolicy } from '../config/config.ts';
 import { DicomError } from './dicom-types.ts';
-import { hasDicmPrefix } from './part10.ts';
+import { hasDicmPrefix, toArrayBuffer } from './part10.ts';
 import { isValidUid } from './uid.ts';
 
 // ----- errors ------------------------------------------------------------------------------------
@@ -407,7 +407,7 @@ export class DicomWebTransport {
   /** STOW-RS of Part-10 datasets in one request; the answer lists stored and failed instances. */
   async store(datasets: readonly Uint8Array[]): Promise<StowResponse> {
     const url = `${this.baseUrl}/studies`;
-    const buffers = datasets.map(wholeArrayBuffer);
+    const buffers = datasets.map(toArrayBuffer);
     let result: Exchange;
     try {
       result = await this.run('POST', url, 'text', (request) =>
@@ -601,18 +601,6 @@ function assertUid(value: string | undefined, what: string): asserts value is st
   if (value === undefined || !isValidUid(value)) {
     throw new DicomError(`${what} ${JSON.stringify(value)} is not a valid DICOM UID`);
   }
-}
-
-/** An ArrayBuffer holding exactly these bytes (no copy when the view already spans one). */
-function wholeArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  if (
-    bytes.byteOffset === 0 &&
-    bytes.byteLength === bytes.buffer.byteLength &&
-    bytes.buffer instanceof ArrayBuffer
-  ) {
-    return bytes.buffer;
-  }
-  return bytes.slice().buffer;
 }
 
 /** STOW-RS answers in DICOM JSON when asked; dicomweb-client sets no Accept on POST. */

@@ -5,7 +5,6 @@
  * with wildcards), a retrieved instance must be the one asked for, and a series is complete
  * only when every instance QIDO-RS listed, and as many as the series reports, came back.
  */
-import type { InsecureHttpPolicy } from '../config/config.ts';
 import {
   DicomError,
   type DicomSource,
@@ -16,24 +15,17 @@ import {
   type StudySummary,
   type StudyUid,
 } from './dicom-types.ts';
-import { DicomWebError, DicomWebTransport, redactUrl, type DicomJsonDataset } from './dicomweb-http.ts';
+import {
+  DicomWebError,
+  DicomWebTransport,
+  redactUrl,
+  type DicomJsonDataset,
+  type DicomWebTransportOptions,
+} from './dicomweb-http.ts';
 import { parsePart10, str } from './part10.ts';
 import { isValidUid } from './uid.ts';
 
-export interface DicomWebSourceOptions {
-  /** DICOMweb root, e.g. `https://pacs.example.org/dicom-web`. */
-  url: string;
-  /** Sent with every request (e.g. Authorization). Never logged. */
-  headers?: Record<string, string>;
-  /** Deadline of each request, from sending to the last byte of the answer. */
-  timeoutMs: number;
-  /** Requests in flight at once; instance retrieval runs this many in parallel. */
-  maxConcurrent: number;
-  /** Plain http: refused (false), loopback only ('loopback') or allowed (true). */
-  allowInsecureHttp: InsecureHttpPolicy;
-  /** Extra attempts after a connection failure or a 502/503/504; 2 when absent. */
-  retries?: number;
-  retryDelayMs?: number;
+export interface DicomWebSourceOptions extends DicomWebTransportOptions {
   /**
    * How `retrieveInstances` without a UID list fetches a series: one WADO-RS request per
    * instance, `maxConcurrent` at a time (default; each instance has its own deadline and

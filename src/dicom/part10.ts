@@ -92,7 +92,8 @@ export function hasDicmPrefix(bytes: Uint8Array): boolean {
   );
 }
 
-function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+/** An ArrayBuffer holding exactly these bytes (no copy when the view already spans one). */
+export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   if (
     bytes.byteOffset === 0 &&
     bytes.byteLength === bytes.buffer.byteLength &&

@@ -21,6 +21,7 @@ import type {
 } from '../dicom/dicom-types.ts';
 import { writeMrSeries } from '../dicom/mr-writer.ts';
 import { writeSeg } from '../dicom/seg-writer.ts';
+import { TUMOUR_SEGMENT } from '../dicom/segment-codes.ts';
 import { uidFrom } from '../dicom/uid.ts';
 import type { Mask } from '../imaging/volume.ts';
 import {
@@ -74,18 +75,6 @@ const DESCRIPTION: Record<CohortSequence, { series: string; protocol: string }> 
   T2: { series: 'ax T2 TSE', protocol: 'BREAST_T2' },
   DWI: { series: 'ax DWI b0 b800', protocol: 'BREAST_DWI' },
   ADC: { series: 'ax DWI ADC', protocol: 'BREAST_DWI' },
-};
-
-const TUMOUR_SEGMENT: SegSpec['segment'] = {
-  label: 'Tumour',
-  description: 'Primary breast tumour (enhancing tumour on DCE)',
-  category: {
-    codeValue: '49755003',
-    codingSchemeDesignator: 'SCT',
-    codeMeaning: 'Morphologically abnormal structure',
-  },
-  type: { codeValue: '108369006', codingSchemeDesignator: 'SCT', codeMeaning: 'Neoplasm' },
-  algorithmType: 'MANUAL',
 };
 
 const patientId = (index: number): string => `SYN${String(index + 1).padStart(4, '0')}`;
