@@ -11,7 +11,8 @@ export type Vec3 = readonly [number, number, number];
 /** Row-major 3×3; column c is the unit direction of voxel axis c in world space. */
 export type Mat3 = readonly [number, number, number, number, number, number, number, number, number];
 
-export type VoxelArray = Float32Array | Float64Array | Int16Array | Uint16Array | Uint8Array;
+export type VoxelArray =
+  Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
 
 export interface Geometry {
   /** Voxel counts along i, j, k. */
