@@ -109,7 +109,8 @@ export function readNrrd(bytes: Uint8Array, source = 'NRRD file'): Volume<VoxelA
   const flip = ras ? [-1, -1, 1] : [1, 1, 1];
   const spacing = dirs.map((d) => Math.hypot(d[0]!, d[1]!, d[2]!)) as unknown as Vec3;
   const direction = [0, 1, 2].flatMap((row) =>
-    [0, 1, 2].map((col) => (flip[row]! * dirs[col]![row]!) / spacing[col]!),
+    // `+ 0` turns the -0 of a negated zero into 0, so equal geometries compare equal.
+    [0, 1, 2].map((col) => (flip[row]! * dirs[col]![row]!) / spacing[col]! + 0),
   ) as unknown as Mat3;
   const encoding = need('encoding').toLowerCase();
   const raw = bytes.subarray(new TextEncoder().encode(text.slice(0, end + 2)).length);
@@ -135,7 +136,7 @@ export function readNrrd(bytes: Uint8Array, source = 'NRRD file'): Volume<VoxelA
   return {
     size,
     spacingMm: spacing,
-    originMm: [flip[0]! * origin[0]!, flip[1]! * origin[1]!, flip[2]! * origin[2]!],
+    originMm: [flip[0]! * origin[0]! + 0, flip[1]! * origin[1]! + 0, flip[2]! * origin[2]! + 0],
     direction,
     data,
   };
