@@ -5,6 +5,7 @@ import { registerModelCommands } from './models-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerSynthCommand } from './synth-command.ts';
 import { registerPushCommand } from './push-command.ts';
+import { registerExtractCommand } from './extract-command.ts';
 import { CliError } from './cli-error.ts';
 
 const program = new Command('axilla')
@@ -19,6 +20,7 @@ registerAuditCommands(program);
 registerModelCommands(program);
 registerSynthCommand(program);
 registerPushCommand(program);
+registerExtractCommand(program);
 
 try {
   await program.parseAsync(process.argv);
