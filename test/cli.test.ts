@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -128,5 +128,40 @@ describe('axilla CLI', () => {
     ]);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /classifier\.onnx/);
+  });
+
+  it('extract prints PyRadiomics-named features matching the breast1 reference; refuses an absent label', (t) => {
+    const ref = path.resolve(ROOT, '../shared/reference/pyradiomics/breast1');
+    if (!existsSync(ref)) return t.skip(`reference data absent: ${ref}`);
+    const reference = JSON.parse(readFileSync(path.join(ref, 'breast1.json'), 'utf8')) as {
+      params_yaml: string;
+      features: Record<string, number>;
+    };
+    const params = path.join(dir, 'breast1.yaml');
+    writeFileSync(params, reference.params_yaml);
+    const args = [
+      'extract',
+      '--image',
+      path.join(ref, 'breast1_image.nrrd'),
+      '--mask',
+      path.join(ref, 'breast1_label.nrrd'),
+      '--params',
+      params,
+    ];
+    const r = axilla(args);
+    assert.equal(r.status, 0, r.stderr);
+    const features = JSON.parse(r.stdout) as Record<string, number>;
+    assert.equal(Object.keys(reference.features).filter((k) => !(k in features)).length, 0);
+    for (const [name, expected] of Object.entries(reference.features)) {
+      const got = features[name]!;
+      assert.ok(
+        Math.abs(got - expected) <= Math.max(1e-6, 1e-3 * Math.abs(expected)),
+        `${name}: ${got} vs ${expected} (breast1.json)`,
+      );
+    }
+    const bad = axilla([...args, '--label', '7']);
+    assert.equal(bad.status, 2);
+    assert.equal(bad.stderr.trim().split('\n').length, 1);
+    assert.match(bad.stderr, /Label \(7\) not present in mask/);
   });
 });
