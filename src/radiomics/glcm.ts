@@ -26,8 +26,8 @@ import {
   maxGrayLevel,
   nanMean,
   presentGrayLevels,
-  symmetricEigenvalues,
 } from './texture/common.ts';
+import { symmetricEigenvalues } from './linalg.ts';
 
 /** Per-angle quantities of one normalised GLCM (levels 1..ng, row-major p[(i-1)*ng + (j-1)]). */
 export interface GlcmCoefficients {

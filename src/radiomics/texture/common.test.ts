@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { angleWeight, generateAngles, symmetricEigenvalues } from './common.ts';
+import { angleWeight, generateAngles } from './common.ts';
+import { symmetricEigenvalues } from '../linalg.ts';
 
 test('generateAngles: 13 angles in 3D, 4 with force2D, none along a dimension of size 1', () => {
   const base = { distances: [1], force2D: false, force2Ddimension: 0 as const };
