@@ -19,8 +19,8 @@ import { decodeSeg } from '../src/dicom/seg-decoder.ts';
 import { decodeSeriesDetailed } from '../src/dicom/series-decoder.ts';
 import type { Mask, Volume } from '../src/imaging/volume.ts';
 import { SEG_DCE_TEMPORAL_POSITION, SEG_DWI_B_VALUE, writeCohort } from '../src/synth/cohort-writer.ts';
-import { defaultGeneratingModel, drawPatient, patientStream } from '../src/synth/generating-model.ts';
-import { generatePatientImages } from '../src/synth/patient-images.ts';
+import { defaultGeneratingModel, drawPatient } from '../src/synth/generating-model.ts';
+import { generatePatientImages, patientImageStream } from '../src/synth/patient-images.ts';
 import { createRng } from '../src/synth/random.ts';
 import { orthancSkipReason, startOrthanc, type OrthancInstance } from './support/orthanc.ts';
 
@@ -120,7 +120,7 @@ describe('synthetic cohort', () => {
     const model = defaultGeneratingModel();
     const root = createRng(SEED);
     const patient = drawPatient(model, root, 0);
-    const images = generatePatientImages(model, patient, 'small', patientStream(root, 0).fork('images'));
+    const images = generatePatientImages(model, patient, 'small', patientImageStream(root, 0));
     for (const tp of ['pre', 'post'] as const) {
       const generated: Record<CohortSequence, { volume: Volume; mask: Mask }> = {
         DCE: {

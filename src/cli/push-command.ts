@@ -4,18 +4,11 @@ import type { Command } from 'commander';
 import type { Bundle, Endpoint } from '@medplum/fhirtypes';
 import { SingleBar } from 'cli-progress';
 import type { InsecureHttpPolicy } from '../config/config.ts';
+import { listFiles } from '../dicom/folder-source.ts';
 import { pushDicom, pushFhirBundle } from '../dicom/push.ts';
 import { ENDPOINT_ID } from '../synth/fhir-bundle.ts';
 import { CliError } from './cli-error.ts';
 import { parseFormat } from './config-option.ts';
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)])),
-  );
-  return nested.flat().sort();
-}
 
 /** The ImagingStudy endpoint must name the server the images were actually pushed to. */
 function withEndpoint(bundle: Bundle, dicomWebRoot: string): Bundle {
@@ -47,7 +40,7 @@ export function registerPushCommand(program: Command): void {
         const policy: InsecureHttpPolicy = opts.allowInsecureHttp ? true : 'loopback';
         const result: Record<string, unknown> = {};
         if (opts.dicomweb) {
-          const files = await filesUnder(path.join(opts.cohort, 'dicom')).catch(() => {
+          const files = await listFiles(path.join(opts.cohort, 'dicom')).catch(() => {
             throw new CliError(`no dicom/ folder in ${opts.cohort}`);
           });
           const bar = new SingleBar({

@@ -56,7 +56,8 @@ const HEAD_BYTES = 64 * 1024;
 /** Media Storage Directory Storage (PS3.10 §8.6): a DICOMDIR. */
 const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
 
-async function listFiles(dir: string): Promise<string[]> {
+/** Every regular file below `dir`, sorted. */
+export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const nested = await Promise.all(
     entries.map(async (e) => {

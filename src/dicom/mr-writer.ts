@@ -144,6 +144,16 @@ interface SequenceAttributes {
   sequenceName: string;
 }
 
+/** Single-shot spin-echo EPI, as breast DWI is acquired. */
+const EPI_DIFFUSION: SequenceAttributes = {
+  scanningSequence: ['SE', 'EP'],
+  sequenceVariant: ['SK', 'SP'],
+  scanOptions: ['FS'],
+  acquisitionType: '2D',
+  echoTrainLength: 1,
+  sequenceName: 'DWI_SS_EPI',
+};
+
 /** Typical breast MRI protocols: 3-D spoiled gradient echo with fat saturation for DCE, 2-D turbo
  * spin echo for T2WI, single-shot spin-echo EPI for DWI (and the ADC map derived from it). */
 const SEQUENCE_ATTRIBUTES: Record<MrSequence, SequenceAttributes> = {
@@ -163,22 +173,9 @@ const SEQUENCE_ATTRIBUTES: Record<MrSequence, SequenceAttributes> = {
     echoTrainLength: 17,
     sequenceName: 'T2_TSE',
   },
-  DWI: {
-    scanningSequence: ['SE', 'EP'],
-    sequenceVariant: ['SK', 'SP'],
-    scanOptions: ['FS'],
-    acquisitionType: '2D',
-    echoTrainLength: 1,
-    sequenceName: 'DWI_SS_EPI',
-  },
-  ADC: {
-    scanningSequence: ['SE', 'EP'],
-    sequenceVariant: ['SK', 'SP'],
-    scanOptions: ['FS'],
-    acquisitionType: '2D',
-    echoTrainLength: 1,
-    sequenceName: 'DWI_SS_EPI',
-  },
+  DWI: EPI_DIFFUSION,
+  // The ADC map keeps the acquisition attributes of the DWI it was computed from.
+  ADC: EPI_DIFFUSION,
 };
 
 /** HHMMSS[.FFFFFF] plus milliseconds, as HHMMSS.FFFFFF (wraps at midnight). */

@@ -27,12 +27,11 @@ import type { Mask } from '../imaging/volume.ts';
 import {
   defaultGeneratingModel,
   drawPatient,
-  patientStream,
   type GeneratingModel,
   type SyntheticPatient,
 } from './generating-model.ts';
 import { patientTransaction, type PatientRecord, type StudyRecord } from './fhir-bundle.ts';
-import { generatePatientImages, type StudyImages } from './patient-images.ts';
+import { generatePatientImages, patientImageStream, type StudyImages } from './patient-images.ts';
 import { ACQUISITION, MAGNETIC_FIELD_STRENGTH_T, type ProtocolSize } from './protocols.ts';
 import { createRng, hashSeed32 } from './random.ts';
 
@@ -102,7 +101,7 @@ export async function writeCohort(o: SynthOptions): Promise<CohortSummary> {
   for (let index = 0; index < o.patients; index += 1) {
     const patient = drawPatient(model, root, index);
     const id = patientId(index);
-    const images = generatePatientImages(model, patient, o.size, patientStream(root, index).fork('images'));
+    const images = generatePatientImages(model, patient, o.size, patientImageStream(root, index));
     const info: PatientInfo = {
       patientId: id,
       patientName: `Synthetic^${id}`,
