@@ -1,15 +1,22 @@
 /**
- * PyRadiomics-compatible extraction (featureextractor.RadiomicsFeatureExtractor.execute) for the
- * Original image type: ROI preparation (roi.ts), discretisation (discretise.ts), then every
- * enabled feature class, named `original_<class>_<Feature>`.
+ * PyRadiomics-compatible extraction (featureextractor.RadiomicsFeatureExtractor.execute,
+ * PyRadiomics 3.1): load (checks, normalisation, resampling — load-image.ts), ROI preparation
+ * (roi.ts), shape features once on the ROI (`original_shape_…`), then for every derived image of
+ * the enabled image types (image-types.ts): crop to the ROI's bounding box, discretise with that
+ * type's settings, and every enabled non-shape class, named `<image type>_<class>_<Feature>`.
  */
 import type { Volume } from '../imaging/volume.ts';
 import { discretise } from './discretise.ts';
 import { FAMILIES } from './families.ts';
-import { prepareRoi, type BoundingBox, type PreparedRoi } from './roi.ts';
+import { checkImageTypes, derivedImages, type SkippedImage } from './image-types.ts';
+import { loadForExtraction, type LoadedImage } from './load-image.ts';
+import { cropToBox, prepareRoi, RoiError, type BoundingBox, type PreparedRoi } from './roi.ts';
 import { SettingsError, type ExtractionSettings, type FamilyName } from './settings.ts';
+import type { CroppedRoi } from './types.ts';
 
 export type Diagnostics = Record<string, string | number | number[]>;
+
+const SHAPE_FAMILIES: readonly FamilyName[] = ['shape', 'shape2D'];
 
 function selectFeatures(
   family: FamilyName,
@@ -26,25 +33,64 @@ function selectFeatures(
   return requested;
 }
 
-/** Refuses enabled classes that are not implemented yet (never silently skipped). */
-function checkFamilies(settings: ExtractionSettings): FamilyName[] {
+/** Refuses enabled classes and image types that are not implemented (never silently skipped). */
+function checkEnabled(settings: ExtractionSettings): FamilyName[] {
   const enabled = Object.keys(settings.featureClass) as FamilyName[];
   const missing = enabled.filter((f) => FAMILIES[f] === null);
   if (missing.length > 0)
     throw new SettingsError(`not supported yet: feature class(es) ${missing.join(', ')}`);
+  try {
+    checkImageTypes(settings);
+  } catch (err) {
+    throw new SettingsError((err as Error).message);
+  }
   return enabled;
 }
 
-function featuresOf(prepared: PreparedRoi, settings: ExtractionSettings): Record<string, number> {
-  const enabled = checkFamilies(settings);
-  const roi = discretise(prepared.roi, settings);
-  const out: Record<string, number> = {};
-  for (const family of enabled) {
-    const all = FAMILIES[family]!.compute({ roi, shapeRoi: prepared.shapeRoi, settings });
+/** The derived image cropped to the ROI's box, with the ROI mask (cropToTumorMask). */
+function cropDerived(image: Volume, prepared: PreparedRoi, name: string): CroppedRoi {
+  const data = image.data instanceof Float64Array ? image.data : Float64Array.from(image.data);
+  const bb = prepared.boundingBox;
+  const full = cropToBox(data, new Uint8Array(data.length), image.size, image.spacingMm, bb);
+  for (let n = 0; n < full.image.length; n += 1)
+    if (prepared.roi.mask[n] && !Number.isFinite(full.image[n]!))
+      throw new RoiError(`image type ${name} has non-finite values inside the ROI; cannot extract features`);
+  return { ...full, mask: prepared.roi.mask };
+}
+
+interface Extraction {
+  loaded: LoadedImage;
+  prepared: PreparedRoi;
+  features: Record<string, number>;
+  skipped: SkippedImage[];
+}
+
+function extract(image: Volume, mask: Volume, settings: ExtractionSettings): Extraction {
+  const enabled = checkEnabled(settings);
+  const loaded = loadForExtraction(image, mask, settings);
+  const prepared = prepareRoi(loaded.image, loaded.mask, settings);
+  const features: Record<string, number> = {};
+  const run = (family: FamilyName, prefix: string, roi: CroppedRoi, s: ExtractionSettings) => {
+    const all = FAMILIES[family]!.compute({
+      roi: discretise(roi, s),
+      shapeRoi: prepared.shapeRoi,
+      settings: s,
+    });
     for (const name of selectFeatures(family, all, settings.featureClass[family] ?? null))
-      out[`original_${family}_${name}`] = all[name]!;
+      features[`${prefix}_${family}_${name}`] = all[name]!;
+  };
+  // Shape depends on the mask only: computed once, named original_shape_* (execute, step 6).
+  for (const family of enabled.filter((f) => SHAPE_FAMILIES.includes(f)))
+    run(family, 'original', prepared.roi, settings);
+  const skipped: SkippedImage[] = [];
+  for (const derived of derivedImages(loaded.image, settings, skipped)) {
+    const s: ExtractionSettings = { ...settings, ...derived.settings };
+    const roi =
+      derived.name === 'original' ? prepared.roi : cropDerived(derived.image, prepared, derived.name);
+    for (const family of enabled.filter((f) => !SHAPE_FAMILIES.includes(f)))
+      run(family, derived.name, roi, s);
   }
-  return out;
+  return { loaded, prepared, features, skipped };
 }
 
 /** Features of the ROI `settings.label` of `mask` on `image`, PyRadiomics names → values. */
@@ -53,8 +99,7 @@ export function extractFeatures(
   mask: Volume,
   settings: ExtractionSettings,
 ): Record<string, number> {
-  checkFamilies(settings);
-  return featuresOf(prepareRoi(image, mask, settings), settings);
+  return extract(image, mask, settings).features;
 }
 
 /** Number of 6-connected components of the mask (sitk.ConnectedComponent, not fully connected). */
@@ -91,61 +136,77 @@ function componentCount(mask: Uint8Array, size: readonly [number, number, number
   return count;
 }
 
-/**
- * A subset of PyRadiomics' generalinfo diagnostics for the original image and mask (after
- * resegmentation): BoundingBox is (x, y, z, size x, size y, size z) as PyRadiomics reports it.
- */
-function diagnosticsOf(image: Volume, prepared: PreparedRoi, settings: ExtractionSettings): Diagnostics {
-  const bb: BoundingBox = prepared.boundingBox;
-  const roi = prepared.roi;
-  let voxels = 0;
+function stats(
+  data: ArrayLike<number>,
+  mask?: Uint8Array,
+): { n: number; mean: number; min: number; max: number } {
+  let n = 0;
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
-  for (let n = 0; n < roi.mask.length; n += 1)
-    if (roi.mask[n]) {
-      voxels += 1;
-      const v = roi.image[n]!;
-      sum += v;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-  let imgSum = 0;
-  let imgMin = Infinity;
-  let imgMax = -Infinity;
-  for (const v of prepared.image) {
-    imgSum += v;
-    if (v < imgMin) imgMin = v;
-    if (v > imgMax) imgMax = v;
+  for (let i = 0; i < data.length; i += 1) {
+    if (mask && !mask[i]) continue;
+    const v = data[i]!;
+    n += 1;
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
   }
-  return {
+  return { n, mean: sum / n, min, max };
+}
+
+/** (x, y, z, size x, size y, size z), as PyRadiomics reports a bounding box. */
+function boxTuple(bb: BoundingBox): number[] {
+  return [bb[0], bb[2], bb[4], bb[1] - bb[0] + 1, bb[3] - bb[2] + 1, bb[5] - bb[4] + 1];
+}
+
+/**
+ * A subset of PyRadiomics' generalinfo diagnostics: the input image and mask (`-original`), the
+ * resampled ones when resampling ran (`-interpolated`), the ROI after resegmentation, and the
+ * derived images PyRadiomics would skip.
+ */
+function diagnosticsOf(input: Volume, x: Extraction, settings: ExtractionSettings): Diagnostics {
+  const { loaded, prepared } = x;
+  const roi = prepared.roi;
+  const whole = stats(input.data);
+  const inRoi = stats(roi.image, roi.mask);
+  const b = loaded.originalBox;
+  const d: Diagnostics = {
     diagnostics_Versions_Axilla: '0.1.0',
-    diagnostics_Configuration_EnabledImageTypes: 'Original',
+    diagnostics_Configuration_EnabledImageTypes: settings.imageTypes.map((t) => t.type).join(', '),
     'diagnostics_Image-original_Dimensionality': '3D',
-    'diagnostics_Image-original_Spacing': [...image.spacingMm],
-    'diagnostics_Image-original_Size': [...image.size],
-    'diagnostics_Image-original_Mean': imgSum / prepared.image.length,
-    'diagnostics_Image-original_Minimum': imgMin,
-    'diagnostics_Image-original_Maximum': imgMax,
-    'diagnostics_Mask-original_Spacing': [...image.spacingMm],
-    'diagnostics_Mask-original_Size': [...image.size],
-    'diagnostics_Mask-original_BoundingBox': [
-      bb[0],
-      bb[2],
-      bb[4],
-      bb[1] - bb[0] + 1,
-      bb[3] - bb[2] + 1,
-      bb[5] - bb[4] + 1,
-    ],
-    'diagnostics_Mask-original_VoxelNum': voxels,
-    'diagnostics_Mask-original_VolumeNum': componentCount(roi.mask, roi.size),
-    ...(settings.resegmentRange !== null
-      ? { 'diagnostics_Mask-original_VoxelNumBeforeResegmentation': prepared.originalVoxelCount }
-      : {}),
-    'diagnostics_Mask-interpolated_Mean': sum / voxels,
-    'diagnostics_Mask-interpolated_Minimum': min,
-    'diagnostics_Mask-interpolated_Maximum': max,
+    'diagnostics_Image-original_Spacing': [...input.spacingMm],
+    'diagnostics_Image-original_Size': [...input.size],
+    'diagnostics_Image-original_Mean': whole.mean,
+    'diagnostics_Image-original_Minimum': whole.min,
+    'diagnostics_Image-original_Maximum': whole.max,
+    'diagnostics_Mask-original_Spacing': [...input.spacingMm],
+    'diagnostics_Mask-original_Size': [...input.size],
+    'diagnostics_Mask-original_BoundingBox': [...b.start, ...b.size],
+    'diagnostics_Mask-original_VoxelNum': prepared.originalVoxelCount,
   };
+  if (loaded.interpolated) {
+    const img = stats(loaded.image.data);
+    Object.assign(d, {
+      'diagnostics_Image-interpolated_Spacing': [...loaded.image.spacingMm],
+      'diagnostics_Image-interpolated_Size': [...loaded.image.size],
+      'diagnostics_Image-interpolated_Mean': img.mean,
+      'diagnostics_Image-interpolated_Minimum': img.min,
+      'diagnostics_Image-interpolated_Maximum': img.max,
+    });
+  }
+  Object.assign(d, {
+    'diagnostics_Mask-interpolated_BoundingBox': boxTuple(prepared.boundingBox),
+    'diagnostics_Mask-interpolated_VoxelNum': inRoi.n,
+    'diagnostics_Mask-interpolated_VolumeNum': componentCount(roi.mask, roi.size),
+    'diagnostics_Mask-interpolated_Mean': inRoi.mean,
+    'diagnostics_Mask-interpolated_Minimum': inRoi.min,
+    'diagnostics_Mask-interpolated_Maximum': inRoi.max,
+  });
+  if (settings.resegmentRange !== null)
+    d['diagnostics_Mask-original_VoxelNumBeforeResegmentation'] = prepared.originalVoxelCount;
+  for (const s of x.skipped) d[`diagnostics_Skipped_${s.name}`] = s.reason;
+  return d;
 }
 
 /** Features plus the diagnostics PyRadiomics adds with `additionalInfo`. */
@@ -154,7 +215,6 @@ export function extractWithDiagnostics(
   mask: Volume,
   settings: ExtractionSettings,
 ): { features: Record<string, number>; diagnostics: Diagnostics } {
-  checkFamilies(settings);
-  const prepared = prepareRoi(image, mask, settings);
-  return { features: featuresOf(prepared, settings), diagnostics: diagnosticsOf(image, prepared, settings) };
+  const x = extract(image, mask, settings);
+  return { features: x.features, diagnostics: diagnosticsOf(image, x, settings) };
 }

@@ -3,7 +3,8 @@
  * featureextractor.execute / loadImage and imageoperations (getMask, checkMask, normalizeImage,
  * resegmentMask, cropToTumorMask):
  *
- *   1. whole-image normalisation (before any masking or cropping), if `normalize`;
+ *   1. whole-image normalisation (before any masking or cropping), if `normalize` — done by
+ *      load-image.ts, which also resamples;
  *   2. label selection and mask checks (geometry, label present, dimensions, size);
  *   3. resegmentation of the mask by intensity, then the mask checks again;
  *   4. cropping of image and mask to the bounding box of the (resegmented) ROI.
@@ -27,7 +28,7 @@ export interface PreparedRoi {
   shapeRoi: CroppedRoi;
   /** Bounding box of `roi` in the input grid. */
   boundingBox: BoundingBox;
-  /** The whole image after normalisation (used for diagnostics). */
+  /** The whole image after normalisation and resampling (used for diagnostics and filters). */
   image: Float64Array;
   /** Voxels in the selected label before resegmentation. */
   originalVoxelCount: number;
@@ -108,7 +109,7 @@ function countOnes(mask: Uint8Array): number {
 }
 
 /** imageoperations.checkMask steps 3–4: dimensions of the bounding box and ROI size. */
-function checkRoiSize(bb: BoundingBox, count: number, s: RoiSettings): void {
+export function checkRoiSize(bb: BoundingBox, count: number, s: RoiSettings): void {
   let ndims = 0;
   for (let c = 0; c < 3; c += 1) if (bb[2 * c + 1]! - bb[2 * c]! + 1 > 1) ndims += 1;
   if (ndims === 0)
@@ -201,10 +202,18 @@ export function cropToBox(
   return { size: cs, spacingMm, image: img, mask: msk };
 }
 
-/** Runs steps 1–4 of the module comment. */
-export function prepareRoi(image: Volume, mask: Volume, s: RoiSettings): PreparedRoi {
-  // Geometry (checkMask step 1). PyRadiomics' default tolerance is SimpleITK's 1e-6 (relative to
-  // spacing); geometryTolerance overrides it. Resampling a mismatched mask (correctMask) is not built.
+/**
+ * Checks before anything is computed (imageoperations.checkMask step 1 and getMask): image and
+ * mask on the same grid within the tolerance, no NaN voxel, the label present. Returns the
+ * labels found.
+ */
+export function checkInputs(
+  image: Volume,
+  mask: Volume,
+  s: Pick<RoiSettings, 'label' | 'correctMask' | 'geometryTolerance'>,
+): void {
+  // PyRadiomics' default tolerance is SimpleITK's 1e-6 (relative to spacing); geometryTolerance
+  // overrides it. Resampling a mismatched mask (correctMask) is not built.
   const tol = s.geometryTolerance ?? 1e-6 * Math.max(...image.spacingMm);
   if (!sameGeometry(image, mask, tol)) {
     const what = image.size.some((v, c) => v !== mask.size[c])
@@ -216,30 +225,32 @@ export function prepareRoi(image: Volume, mask: Volume, s: RoiSettings): Prepare
       `Image/Mask geometry mismatch (${what}). Potential fix: increase tolerance using geometryTolerance`,
     );
   }
-
   const n = voxelCount(image);
   const raw = image.data;
   for (let i = 0; i < n; i += 1)
     if (Number.isNaN(raw[i]!)) throw new RoiError('image contains NaN voxel values; cannot extract features');
-
-  // getMask: label selection.
-  const labelMask = new Uint8Array(n);
   const labels = new Set<number>();
-  for (let i = 0; i < n; i += 1) {
-    const v = mask.data[i]!;
-    if (v !== 0) labels.add(v);
-    if (v === s.label) labelMask[i] = 1;
-  }
+  for (let i = 0; i < n; i += 1) if (mask.data[i] !== 0) labels.add(mask.data[i]!);
   if (labels.size === 0) throw new RoiError('No labels found in this mask (i.e. nothing is segmented)!');
   if (!labels.has(s.label))
     throw new RoiError(
       `Label (${s.label}) not present in mask. Choose from [${[...labels].sort((a, b) => a - b).join(' ')}]`,
     );
+}
 
-  // normalizeImage on the whole image, before cropping (featureextractor.loadImage).
-  const img = s.normalize ? normalizeImage(raw, s.normalizeScale, s.removeOutliers) : Float64Array.from(raw);
+/**
+ * Steps 2–4 of the module comment on an image already normalised and resampled (load-image.ts):
+ * label selection, ROI checks, resegmentation, cropping.
+ */
+export function prepareRoi(image: Volume, mask: Volume, s: RoiSettings): PreparedRoi {
+  const n = voxelCount(image);
+  const labelMask = new Uint8Array(n);
+  for (let i = 0; i < n; i += 1) if (mask.data[i] === s.label) labelMask[i] = 1;
+  const img = image.data instanceof Float64Array ? image.data : Float64Array.from(image.data);
 
-  const shapeBox = boundingBoxOf(labelMask, image.size)!;
+  const shapeBox = boundingBoxOf(labelMask, image.size);
+  if (shapeBox === null)
+    throw new RoiError(`Label (${s.label}) not present in mask after resampling: the ROI vanished`);
   const originalVoxelCount = countOnes(labelMask);
   checkRoiSize(shapeBox, originalVoxelCount, s);
   const shapeRoi = cropToBox(img, labelMask, image.size, image.spacingMm, shapeBox);

@@ -3,8 +3,8 @@
  * parsed into typed extraction settings with PyRadiomics' defaults (PyRadiomics documentation,
  * "Customizing the extraction", and radiomics/schemas/paramSchema.yaml).
  *
- * Only the Original image type and no resampling are supported in this step: asking for
- * anything else is refused with "not supported yet: …" rather than silently ignored.
+ * Anything PyRadiomics knows that is not built here (voxel-based extraction, LBP image types,
+ * windowed-sinc interpolators) is refused with "not supported yet: …", never silently ignored.
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -70,16 +70,17 @@ const settingSchema = z
     gldm_a: z.number().nonnegative().default(0),
     correctMask: z.boolean().default(false),
     geometryTolerance: z.number().positive().nullable().default(null),
+    // Filter settings (imageoperations.get<Type>Image); usually given under imageType.<Type>.
+    sigma: z.array(z.number().positive()).default([]),
+    wavelet: z.string().min(1).default('coif1'),
+    level: z.number().int().positive().default(1),
+    start_level: z.number().int().nonnegative().default(0),
+    gradientUseSpacing: z.boolean().default(true),
   })
   .strict();
 
-/** Settings PyRadiomics knows that belong to filters / voxel-based extraction not built yet. */
-const FILTER_SETTINGS = new Set([
-  'sigma',
-  'start_level',
-  'level',
-  'wavelet',
-  'gradientUseSpacing',
+/** Settings PyRadiomics knows that belong to LBP filters / voxel-based extraction, not built. */
+const UNSUPPORTED_SETTINGS = new Set([
   'lbp2DRadius',
   'lbp2DSamples',
   'lbp2DMethod',
@@ -92,7 +93,7 @@ const FILTER_SETTINGS = new Set([
   'voxelBatch',
 ]);
 
-const KNOWN_IMAGE_TYPES = [
+export const IMAGE_TYPE_NAMES = [
   'Original',
   'LoG',
   'Wavelet',
@@ -101,9 +102,12 @@ const KNOWN_IMAGE_TYPES = [
   'Logarithm',
   'Exponential',
   'Gradient',
-  'LBP2D',
-  'LBP3D',
-];
+] as const;
+export type ImageTypeName = (typeof IMAGE_TYPE_NAMES)[number];
+const KNOWN_IMAGE_TYPES: readonly string[] = [...IMAGE_TYPE_NAMES, 'LBP2D', 'LBP3D'];
+
+/** Interpolators built (imaging/resample.ts); PyRadiomics' other SimpleITK ones are refused. */
+const BUILT_INTERPOLATORS: readonly string[] = ['sitkNearestNeighbor', 'sitkLinear', 'sitkBSpline'];
 
 export type FeatureSelection = Partial<Record<FamilyName, string[] | null>>;
 
@@ -113,7 +117,7 @@ export interface ExtractionSettings {
   normalize: boolean;
   normalizeScale: number;
   removeOutliers: number | null;
-  resampledPixelSpacing: [number, number, number] | null;
+  resampledPixelSpacing: number[] | null;
   interpolator: (typeof INTERPOLATORS)[number] | null;
   preCrop: boolean;
   padDistance: number;
@@ -134,8 +138,19 @@ export interface ExtractionSettings {
   gldm_a: number;
   correctMask: boolean;
   geometryTolerance: number | null;
-  /** Enabled image types; only `Original` in this step. */
-  imageTypes: { Original: Record<string, never> };
+  /** LoG: sigma values in mm (imageoperations.getLoGImage). */
+  sigma: number[];
+  /** Wavelet: PyWavelets name, number of levels, first level kept (getWaveletImage). */
+  wavelet: string;
+  level: number;
+  start_level: number;
+  /** Gradient: divide differences by the spacing (getGradientImage). */
+  gradientUseSpacing: boolean;
+  /**
+   * Enabled image types in parameter-file order, each with its effective settings: the
+   * `setting:` section overridden by the type's own mapping (PyRadiomics' customKwargs).
+   */
+  imageTypes: { type: ImageTypeName; settings: ImageTypeSettings }[];
   /**
    * Enabled feature classes: `null` = every (non-deprecated) feature of the class, a list =
    * those only. A class absent from the record is disabled.
@@ -159,6 +174,27 @@ function asRecord(v: unknown, what: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+/** The settings one image type's features are computed with (no nested image types). */
+export type ImageTypeSettings = Omit<ExtractionSettings, 'imageTypes' | 'featureClass'>;
+
+function parseSettingSection(raw: Record<string, unknown>, section: string): z.infer<typeof settingSchema> {
+  const unsupported = Object.keys(raw).filter((k) => UNSUPPORTED_SETTINGS.has(k));
+  if (unsupported.length > 0)
+    throw new SettingsError(
+      `not supported yet: ${section} key(s) ${unsupported.join(', ')} (LBP filters, voxel-based extraction)`,
+    );
+  const parsed = settingSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new SettingsError(`invalid parameter file: ${formatIssues(parsed.error, section)}`);
+  const s = parsed.data;
+  if (s.interpolator !== null && !BUILT_INTERPOLATORS.includes(s.interpolator))
+    throw new SettingsError(
+      `not supported yet: ${section}.interpolator ${s.interpolator} (supported: ${BUILT_INTERPOLATORS.join(', ')})`,
+    );
+  if (s.label_channel !== 0) throw new SettingsError('not supported yet: label_channel (vector masks)');
+  return s;
+}
+
 /** Builds settings from already-parsed parameter-file content (the YAML's top-level mapping). */
 export function settingsFromParams(params: unknown): ExtractionSettings {
   const top = asRecord(params, 'parameter file');
@@ -173,32 +209,29 @@ export function settingsFromParams(params: unknown): ExtractionSettings {
     throw new SettingsError('not supported yet: voxelSetting (voxel-based extraction)');
 
   const rawSetting = { ...asRecord(top.setting, 'setting') };
-  const filterKeys = Object.keys(rawSetting).filter((k) => FILTER_SETTINGS.has(k));
-  if (filterKeys.length > 0)
-    throw new SettingsError(`not supported yet: setting(s) ${filterKeys.join(', ')} (image filters)`);
-  const parsed = settingSchema.safeParse(rawSetting);
-  if (!parsed.success)
-    throw new SettingsError(`invalid parameter file: ${formatIssues(parsed.error, 'setting')}`);
-  const s = parsed.data;
-  if (s.resampledPixelSpacing !== null)
-    throw new SettingsError(
-      `not supported yet: resampledPixelSpacing [${s.resampledPixelSpacing.join(', ')}] (resampling)`,
-    );
-  if (s.label_channel !== 0) throw new SettingsError('not supported yet: label_channel (vector masks)');
+  const s = parseSettingSection(rawSetting, 'setting');
 
-  // imageType: absent means Original only (PyRadiomics default).
+  // imageType: absent means Original only (PyRadiomics default). Each type's mapping overrides
+  // `setting:` for that type's features (featureextractor.execute: args.update(customKwargs)).
   const imageType = top.imageType === undefined ? { Original: {} } : asRecord(top.imageType, 'imageType');
+  const imageTypes: ExtractionSettings['imageTypes'] = [];
   for (const [name, custom] of Object.entries(imageType)) {
     if (!KNOWN_IMAGE_TYPES.includes(name))
       throw new SettingsError(
         `unknown imageType ${name} (PyRadiomics knows ${KNOWN_IMAGE_TYPES.join(', ')})`,
       );
-    if (name !== 'Original') throw new SettingsError(`not supported yet: imageType ${name} (only Original)`);
-    if (custom !== null && Object.keys(asRecord(custom, 'imageType.Original')).length > 0)
-      throw new SettingsError('not supported yet: custom settings under imageType.Original');
+    if (!(IMAGE_TYPE_NAMES as readonly string[]).includes(name))
+      throw new SettingsError(`not supported yet: imageType ${name} (local binary patterns)`);
+    const merged = { ...rawSetting, ...asRecord(custom, `imageType.${name}`) };
+    imageTypes.push({
+      type: name as ImageTypeName,
+      settings: parseSettingSection(merged, `imageType.${name}`),
+    });
   }
-  if (!('Original' in imageType))
-    throw new SettingsError('no image type enabled: imageType must include Original');
+  if (imageTypes.length === 0) throw new SettingsError('no image type enabled: imageType is empty');
+  const log = imageTypes.find((t) => t.type === 'LoG');
+  if (log && log.settings.sigma.length === 0)
+    throw new SettingsError('imageType LoG needs sigma: a list of sigma values in mm (e.g. [1.0, 2.0, 3.0])');
 
   // featureClass: absent means every class (PyRadiomics enables all by default).
   const featureClass: FeatureSelection = {};
@@ -220,12 +253,7 @@ export function settingsFromParams(params: unknown): ExtractionSettings {
   if (featureClass.shape2D !== undefined && !s.force2D)
     throw new SettingsError('featureClass shape2D requires force2D: true (as PyRadiomics)');
 
-  return {
-    ...s,
-    resampledPixelSpacing: null,
-    imageTypes: { Original: {} },
-    featureClass,
-  };
+  return { ...s, imageTypes, featureClass };
 }
 
 /** Parses a PyRadiomics YAML parameter file. An empty file gives the defaults. */

@@ -1,0 +1,177 @@
+/**
+ * Resampling a Volume onto another grid, as itk::ResampleImageFilter does with an identity
+ * transform (SimpleITK's Resample, called by PyRadiomics' imageoperations.resampleImage):
+ *
+ *   - each output voxel centre is mapped to a continuous index of the input;
+ *   - it is interpolated only if that index lies inside the buffer extended by half a voxel
+ *     (ImageFunction::IsInsideBuffer: start − 0.5 ≤ x < end + 0.5), otherwise it takes the
+ *     default value (0);
+ *   - interpolators: nearest neighbour (round half up), linear (clamped at the edges, as
+ *     LinearInterpolateImageFunction), cubic B-spline (bspline.ts, mirror boundaries);
+ *   - when the output keeps an integer pixel type, the interpolated value is clamped to the
+ *     type's range and truncated toward zero (ResampleImageFilter::CastPixelWithBoundsChecking,
+ *     a static_cast).
+ */
+import { bsplineCoefficients, createBSplineEvaluator } from './bspline.ts';
+import {
+  indexToWorld,
+  voxelCount,
+  worldToIndex,
+  type Geometry,
+  type Vec3,
+  type Volume,
+  type VoxelArray,
+} from './volume.ts';
+
+export type Interpolation = 'nearest' | 'linear' | 'bspline';
+
+export interface ResampleOptions {
+  /** Value of output voxels that fall outside the input (ITK DefaultPixelValue, 0). */
+  defaultValue?: number;
+  /** `float64` (default) or `same`: the input's typed-array type, cast as ITK casts. */
+  pixelType?: 'float64' | 'same';
+}
+
+type Sampler = (ci: number, cj: number, ck: number) => number;
+
+/**
+ * Influence of a coefficient decays as |z|^n with z = √3 − 2 (|z|^40 ≈ 1e-23), so the B-spline
+ * coefficients are computed on the part of the input the output needs plus this margin; beyond
+ * it the result cannot differ from the whole-image computation in double precision.
+ */
+const BSPLINE_MARGIN = 40;
+
+/** Inclusive index box of the input that the output grid reaches, widened by `margin`. */
+function inputBox(image: Geometry, target: Geometry, margin: number): [Vec3, Vec3] {
+  const lo = [Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity];
+  for (let corner = 0; corner < 8; corner += 1) {
+    const idx: Vec3 = [
+      corner & 1 ? target.size[0] - 1 : 0,
+      corner & 2 ? target.size[1] - 1 : 0,
+      corner & 4 ? target.size[2] - 1 : 0,
+    ];
+    const c = worldToIndex(image, indexToWorld(target, idx[0], idx[1], idx[2]));
+    for (let a = 0; a < 3; a += 1) {
+      lo[a] = Math.min(lo[a]!, c[a]!);
+      hi[a] = Math.max(hi[a]!, c[a]!);
+    }
+  }
+  const from = lo.map((v) => Math.max(0, Math.floor(v) - margin)) as unknown as Vec3;
+  const to = hi.map((v, a) => Math.min(image.size[a]! - 1, Math.ceil(v) + margin)) as unknown as Vec3;
+  return [from, to];
+}
+
+function nearestSampler(data: VoxelArray, size: Vec3): Sampler {
+  const [ni, nj] = size;
+  // ITK ConvertContinuousIndexToNearestIndex: RoundHalfIntegerUp = ⌊x + 0.5⌋.
+  return (ci, cj, ck) =>
+    data[Math.floor(ci + 0.5) + ni * (Math.floor(cj + 0.5) + nj * Math.floor(ck + 0.5))]!;
+}
+
+function linearSampler(data: VoxelArray, size: Vec3): Sampler {
+  const [ni, nj, nk] = size;
+  const at = (i: number, j: number, k: number) => data[i + ni * (j + nj * k)]!;
+  const split = (x: number, n: number): [number, number, number] => {
+    // Base index clamped to the buffer; a fraction ≤ 0 or a neighbour past the end uses the base.
+    let base = Math.floor(x);
+    if (base < 0) base = 0;
+    let frac = x - base;
+    let next = base + 1;
+    if (frac <= 0 || next > n - 1) {
+      frac = 0;
+      next = base > n - 1 ? n - 1 : base;
+      if (base > n - 1) base = n - 1;
+    }
+    return [base, next, frac];
+  };
+  return (ci, cj, ck) => {
+    const [i0, i1, fi] = split(ci, ni);
+    const [j0, j1, fj] = split(cj, nj);
+    const [k0, k1, fk] = split(ck, nk);
+    const c00 = at(i0, j0, k0) + (at(i1, j0, k0) - at(i0, j0, k0)) * fi;
+    const c10 = at(i0, j1, k0) + (at(i1, j1, k0) - at(i0, j1, k0)) * fi;
+    const c01 = at(i0, j0, k1) + (at(i1, j0, k1) - at(i0, j0, k1)) * fi;
+    const c11 = at(i0, j1, k1) + (at(i1, j1, k1) - at(i0, j1, k1)) * fi;
+    const c0 = c00 + (c10 - c00) * fj;
+    const c1 = c01 + (c11 - c01) * fj;
+    return c0 + (c1 - c0) * fk;
+  };
+}
+
+/** B-spline sampler on the sub-block [from, to] of the input, answering input indices. */
+function bsplineSampler(image: Volume, from: Vec3, to: Vec3): Sampler {
+  const size: Vec3 = [to[0] - from[0] + 1, to[1] - from[1] + 1, to[2] - from[2] + 1];
+  const block = new Float64Array(size[0] * size[1] * size[2]);
+  let o = 0;
+  for (let k = from[2]; k <= to[2]; k += 1)
+    for (let j = from[1]; j <= to[1]; j += 1) {
+      const row = image.size[0] * (j + image.size[1] * k);
+      for (let i = from[0]; i <= to[0]; i += 1, o += 1) block[o] = image.data[row + i]!;
+    }
+  const evaluate = createBSplineEvaluator(bsplineCoefficients(block, size), size);
+  return (ci, cj, ck) => evaluate(ci - from[0], cj - from[1], ck - from[2]);
+}
+
+type IntegerArray = Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
+
+const INTEGER_RANGES = new Map<string, [number, number]>([
+  ['Int8Array', [-128, 127]],
+  ['Uint8Array', [0, 255]],
+  ['Int16Array', [-32768, 32767]],
+  ['Uint16Array', [0, 65535]],
+  ['Int32Array', [-2147483648, 2147483647]],
+  ['Uint32Array', [0, 4294967295]],
+]);
+
+function allocateLike(data: VoxelArray, n: number): VoxelArray {
+  const Ctor = data.constructor as new (length: number) => VoxelArray;
+  return new Ctor(n);
+}
+
+/** The image resampled onto `target` (its size, spacing, origin and direction). */
+export function resampleVolume(
+  image: Volume,
+  target: Geometry,
+  interpolation: Interpolation,
+  options: ResampleOptions = {},
+): Volume {
+  const defaultValue = options.defaultValue ?? 0;
+  const n = voxelCount(target);
+  const out: VoxelArray = options.pixelType === 'same' ? allocateLike(image.data, n) : new Float64Array(n);
+  const range = options.pixelType === 'same' ? INTEGER_RANGES.get(image.data.constructor.name) : undefined;
+  const store = range
+    ? (o: number, v: number) => {
+        (out as IntegerArray)[o] = v < range[0] ? range[0] : v > range[1] ? range[1] : Math.trunc(v);
+      }
+    : (o: number, v: number) => {
+        out[o] = v;
+      };
+
+  let sample: Sampler;
+  if (interpolation === 'nearest') sample = nearestSampler(image.data, image.size);
+  else if (interpolation === 'linear') sample = linearSampler(image.data, image.size);
+  else {
+    const [from, to] = inputBox(image, target, BSPLINE_MARGIN);
+    // An output wholly outside the input needs no coefficients: every voxel takes the default.
+    sample = from.every((v, a) => v <= to[a]!) ? bsplineSampler(image, from, to) : () => defaultValue;
+  }
+
+  const [ni, nj, nk] = image.size;
+  let o = 0;
+  for (let k = 0; k < target.size[2]; k += 1)
+    for (let j = 0; j < target.size[1]; j += 1)
+      for (let i = 0; i < target.size[0]; i += 1, o += 1) {
+        const [ci, cj, ck] = worldToIndex(image, indexToWorld(target, i, j, k));
+        const inside =
+          ci >= -0.5 && ci < ni - 0.5 && cj >= -0.5 && cj < nj - 0.5 && ck >= -0.5 && ck < nk - 0.5;
+        store(o, inside ? sample(ci, cj, ck) : defaultValue);
+      }
+  return {
+    size: target.size,
+    spacingMm: target.spacingMm,
+    originMm: target.originMm,
+    direction: target.direction,
+    data: out,
+  };
+}
