@@ -268,7 +268,10 @@ export function MCC(c: GlcmCoefficients): number {
     }
   }
   const ev = symmetricEigenvalues(s, n);
-  return Math.sqrt(ev[n - 2]!);
+  // Q is positive semi-definite, but rounding can leave a zero eigenvalue slightly negative.
+  // PyRadiomics takes the real part of a complex square root there, i.e. 0 (the angle still
+  // counts in the mean), which clamping reproduces (breast1_mri_style wavelet-LHH).
+  return Math.sqrt(Math.max(ev[n - 2]!, 0));
 }
 /** IDMN = Σ_k p_{x-y}(k) / (1 + k²/Ng²) */
 export function Idmn(c: GlcmCoefficients): number {

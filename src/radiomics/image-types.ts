@@ -12,6 +12,7 @@ import {
   squareRootImage,
 } from '../imaging/filters/intensity-maps.ts';
 import { laplacianOfGaussian, logSigmaFits } from '../imaging/filters/laplacian-of-gaussian.ts';
+import { pyradiomicsWaveletAxes, waveletImages } from '../imaging/filters/stationary-wavelet.ts';
 import type { Volume } from '../imaging/volume.ts';
 import type { ExtractionSettings, ImageTypeName, ImageTypeSettings } from './settings.ts';
 
@@ -66,7 +67,13 @@ const GENERATORS: Record<ImageTypeName, ImageTypeGenerator | null> = {
       yield { name, image: laplacianOfGaussian(image, sigma) };
     }
   },
-  Wavelet: null,
+  Wavelet: (image, s) =>
+    waveletImages(image, {
+      wavelet: s.wavelet,
+      level: s.level,
+      startLevel: s.start_level,
+      axes: pyradiomicsWaveletAxes(s.force2D, s.force2Ddimension),
+    }),
   Square: (image) => [{ name: 'square', image: squareImage(image) }],
   SquareRoot: (image) => [{ name: 'squareroot', image: squareRootImage(image) }],
   Logarithm: (image) => [{ name: 'logarithm', image: logarithmImage(image) }],
