@@ -107,3 +107,23 @@ test('resampling grid and values: breast1_resampling diagnostics (PyRadiomics ba
   for (const key of ['diagnostics_Image-interpolated_Mean', 'diagnostics_Mask-interpolated_Mean'])
     assert.ok(Math.abs((diagnostics[key] as number) - want(key)[0]!) < 1e-12, key);
 });
+
+test('the shipped study parameter files are the reference settings (params/*.yaml)', (t) => {
+  // params/mri-study.yaml and params/ct-study.yaml state that they are the settings of
+  // breast1_mri_style / breast1_ct_style; the features must then be those references' features.
+  for (const [params, reference] of [
+    ['mri-study.yaml', 'breast1_mri_style.json'],
+    ['ct-study.yaml', 'breast1_ct_style.json'],
+  ] as const) {
+    const shipped = parseSettingsYaml(readFileSync(path.join(here, '../params', params), 'utf8'), params);
+    const file = path.join(REF_DIR, reference);
+    if (!existsSync(file)) {
+      t.diagnostic(`reference ${file} is absent: ${params} only parsed`);
+      continue;
+    }
+    const ref = JSON.parse(readFileSync(file, 'utf8')) as Reference;
+    const fromRef = parseSettingsYaml(ref.params_yaml, reference);
+    assert.deepEqual(shipped, fromRef, `${params} differs from ${reference}'s settings`);
+    assert.equal(Object.keys(ref.features).length, params === 'mri-study.yaml' ? 1223 : 1595);
+  }
+});

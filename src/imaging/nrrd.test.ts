@@ -68,4 +68,16 @@ describe('NRRD reader', () => {
       /only 3-D/,
     );
   });
+
+  it('refuses an image beyond the voxel limit from its header, before reading any data', () => {
+    // 1024 × 1024 × 1024 int16 = 2 GiB of voxel data; the header alone must be enough to refuse.
+    const header =
+      'type: short\ndimension: 3\nsizes: 1024 1024 1024\nspace directions: (1,0,0) (0,1,0) (0,0,1)\nendian: little\nencoding: raw';
+    assert.throws(
+      () => readNrrd(nrrd(header, new Uint8Array(16)), 'huge.nrrd'),
+      (err) =>
+        err instanceof ImageReadError &&
+        /huge.nrrd: image of 1,073,741,824 voxels \(1024×1024×1024\) exceeds the limit/.test(err.message),
+    );
+  });
 });

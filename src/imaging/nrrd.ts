@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import type { Mat3, Vec3, VoxelArray, Volume } from './volume.ts';
+import { checkVoxelLimit, type Mat3, type Vec3, type VoxelArray, type Volume } from './volume.ts';
 
 /** A problem reading an image file, named precisely for the user. */
 export class ImageReadError extends Error {
@@ -93,6 +93,14 @@ export function readNrrd(bytes: Uint8Array, source = 'NRRD file'): Volume<VoxelA
       `${source}: only 3-D NRRD images are supported (dimension ${need('dimension')})`,
     );
   const size = need('sizes').split(/\s+/).map(Number) as unknown as Vec3;
+  if (size.length !== 3 || size.some((v) => !Number.isInteger(v) || v < 1))
+    throw new ImageReadError(`${source}: NRRD sizes must be three positive integers (${need('sizes')})`);
+  // Before any allocation, so a huge image is refused rather than crashing the process.
+  try {
+    checkVoxelLimit(size, source);
+  } catch (err) {
+    throw new ImageReadError((err as Error).message);
+  }
   const space = (fields.get('space') ?? 'left-posterior-superior').toLowerCase();
   const lps = ['left-posterior-superior', 'lps'].includes(space);
   const ras = ['right-anterior-superior', 'ras'].includes(space);

@@ -89,3 +89,19 @@ export function createVolume<T extends VoxelArray>(geometry: Geometry, data: T):
     data,
   };
 }
+
+/**
+ * Largest volume read or processed in memory: 2^28 voxels (e.g. 512 × 512 × 1024). Extraction
+ * keeps float64 working copies of the image (2 GiB each at this size); beyond it the process
+ * would run out of memory, so such images are refused with a specific error instead.
+ */
+export const MAX_VOXELS = 2 ** 28;
+
+/** Throws a RangeError naming the size when `size` exceeds MAX_VOXELS. */
+export function checkVoxelLimit(size: readonly number[], source: string): void {
+  const n = size.reduce((a, b) => a * b, 1);
+  if (n > MAX_VOXELS)
+    throw new RangeError(
+      `${source}: image of ${n.toLocaleString('en-US')} voxels (${size.join('×')}) exceeds the limit of ${MAX_VOXELS.toLocaleString('en-US')} voxels; crop it around the region of interest first`,
+    );
+}

@@ -5,7 +5,7 @@
  * resampling — cropping both to the ROI's bounding box plus `padDistance`. Filters (image types)
  * then run on the result, so their border effects are those PyRadiomics sees.
  */
-import type { Volume } from '../imaging/volume.ts';
+import { checkVoxelLimit, type Volume } from '../imaging/volume.ts';
 import {
   cropWithPadding,
   labelBox,
@@ -28,6 +28,11 @@ export interface LoadedImage {
 }
 
 export function loadForExtraction(image: Volume, mask: Volume, s: ExtractionSettings): LoadedImage {
+  try {
+    checkVoxelLimit(image.size, 'image');
+  } catch (err) {
+    throw new RoiError((err as Error).message);
+  }
   checkInputs(image, mask, s);
   const originalBox = labelBox(mask, s.label);
   if (originalBox === null) throw new RoiError(`Label (${s.label}) not present in mask`);
