@@ -24,60 +24,70 @@ const TOLERANCE = 1e-10;
 const HORIZON = Math.ceil(Math.log(TOLERANCE) / Math.log(Math.abs(POLE)));
 const GAIN = (1 - POLE) * (1 - 1 / POLE);
 
-/** In-place conversion of one line of samples to cubic B-spline coefficients. */
-function samplesToCoefficients(c: Float64Array, n: number): void {
+/**
+ * In-place conversion to cubic B-spline coefficients of `width` parallel lines of length n:
+ * element k of line l is c[base + k·rowStride + l]. Treating neighbouring lines together keeps
+ * memory access contiguous along the slower axes; each line's arithmetic is the scalar one.
+ */
+function samplesToCoefficients(
+  c: Float64Array,
+  base: number,
+  rowStride: number,
+  n: number,
+  width: number,
+): void {
   if (n === 1) return;
   const z = POLE;
-  for (let k = 0; k < n; k += 1) c[k]! *= GAIN;
+  const at = (k: number) => base + k * rowStride;
+  for (let k = 0; k < n; k += 1) for (let l = at(k), e = l + width; l < e; l += 1) c[l]! *= GAIN;
   // Causal initial value (mirror boundary).
-  if (HORIZON < n) {
-    let sum = c[0]!;
-    let zn = z;
-    for (let k = 1; k < HORIZON; k += 1) {
-      sum += zn * c[k]!;
-      zn *= z;
+  for (let l = 0; l < width; l += 1) {
+    if (HORIZON < n) {
+      let sum = c[at(0) + l]!;
+      let zn = z;
+      for (let k = 1; k < HORIZON; k += 1) {
+        sum += zn * c[at(k) + l]!;
+        zn *= z;
+      }
+      c[at(0) + l] = sum;
+    } else {
+      const iz = 1 / z;
+      let zn = z;
+      let z2n = Math.pow(z, n - 1);
+      let sum = c[at(0) + l]! + z2n * c[at(n - 1) + l]!;
+      z2n *= z2n * iz;
+      for (let k = 1; k <= n - 2; k += 1) {
+        sum += (zn + z2n) * c[at(k) + l]!;
+        zn *= z;
+        z2n *= iz;
+      }
+      c[at(0) + l] = sum / (1 - zn * zn);
     }
-    c[0] = sum;
-  } else {
-    const iz = 1 / z;
-    let zn = z;
-    let z2n = Math.pow(z, n - 1);
-    let sum = c[0]! + z2n * c[n - 1]!;
-    z2n *= z2n * iz;
-    for (let k = 1; k <= n - 2; k += 1) {
-      sum += (zn + z2n) * c[k]!;
-      zn *= z;
-      z2n *= iz;
-    }
-    c[0] = sum / (1 - zn * zn);
   }
-  for (let k = 1; k < n; k += 1) c[k] = c[k]! + z * c[k - 1]!;
+  for (let k = 1; k < n; k += 1) {
+    const row = at(k);
+    const prev = at(k - 1);
+    for (let l = 0; l < width; l += 1) c[row + l] = c[row + l]! + z * c[prev + l]!;
+  }
   // Anti-causal initial value (mirror boundary), then the anti-causal recursion.
-  c[n - 1] = (z / (z * z - 1)) * (z * c[n - 2]! + c[n - 1]!);
-  for (let k = n - 2; k >= 0; k -= 1) c[k] = z * (c[k + 1]! - c[k]!);
+  const last = at(n - 1);
+  const before = at(n - 2);
+  for (let l = 0; l < width; l += 1) c[last + l] = (z / (z * z - 1)) * (z * c[before + l]! + c[last + l]!);
+  for (let k = n - 2; k >= 0; k -= 1) {
+    const row = at(k);
+    const next = at(k + 1);
+    for (let l = 0; l < width; l += 1) c[row + l] = z * (c[next + l]! - c[row + l]!);
+  }
 }
 
 /** Cubic B-spline coefficients of a 3-D grid (i fastest), axis 0 then 1 then 2 as ITK. */
 export function bsplineCoefficients(data: ArrayLike<number> | VoxelArray, size: Vec3): Float64Array {
   const [ni, nj, nk] = size;
   const out = Float64Array.from(data as ArrayLike<number>);
-  const strides = [1, ni, ni * nj];
-  const lengths = [ni, nj, nk];
-  for (let axis = 0; axis < 3; axis += 1) {
-    const n = lengths[axis]!;
-    const stride = strides[axis]!;
-    if (n === 1) continue;
-    const line = new Float64Array(n);
-    // Lines along `axis` start at every voxel whose index along `axis` is 0.
-    const block = stride * n;
-    for (let outer = 0; outer < out.length; outer += block)
-      for (let inner = 0; inner < stride; inner += 1) {
-        const start = outer + inner;
-        for (let k = 0; k < n; k += 1) line[k] = out[start + k * stride]!;
-        samplesToCoefficients(line, n);
-        for (let k = 0; k < n; k += 1) out[start + k * stride] = line[k]!;
-      }
-  }
+  // Axis i: one line per row. Axis j: the ni lines of a slice together. Axis k: all ni·nj lines.
+  for (let row = 0; row < nj * nk; row += 1) samplesToCoefficients(out, row * ni, 1, ni, 1);
+  for (let k = 0; k < nk; k += 1) samplesToCoefficients(out, k * ni * nj, ni, nj, ni);
+  samplesToCoefficients(out, 0, ni * nj, nk, ni * nj);
   return out;
 }
 

@@ -14,6 +14,7 @@
  */
 import { bsplineCoefficients, createBSplineEvaluator } from './bspline.ts';
 import {
+  cropVolume,
   indexToWorld,
   voxelCount,
   worldToIndex,
@@ -35,11 +36,11 @@ export interface ResampleOptions {
 type Sampler = (ci: number, cj: number, ck: number) => number;
 
 /**
- * Influence of a coefficient decays as |z|^n with z = √3 − 2 (|z|^40 ≈ 1e-23), so the B-spline
+ * Influence of a coefficient decays as |z|^n with z = √3 − 2 (|z|^28 ≈ 1e-16), so the B-spline
  * coefficients are computed on the part of the input the output needs plus this margin; beyond
- * it the result cannot differ from the whole-image computation in double precision.
+ * it the result cannot differ from the whole-image computation beyond double-precision rounding.
  */
-const BSPLINE_MARGIN = 40;
+const BSPLINE_MARGIN = 28;
 
 /** Inclusive index box of the input that the output grid reaches, widened by `margin`. */
 function inputBox(image: Geometry, target: Geometry, margin: number): [Vec3, Vec3] {
@@ -60,6 +61,21 @@ function inputBox(image: Geometry, target: Geometry, margin: number): [Vec3, Vec
   const from = lo.map((v) => Math.max(0, Math.floor(v) - margin)) as unknown as Vec3;
   const to = hi.map((v, a) => Math.min(image.size[a]! - 1, Math.ceil(v) + margin)) as unknown as Vec3;
   return [from, to];
+}
+
+/**
+ * The block of `image` that resampling onto `target` reads (interpolation support included), or
+ * null when the target lies wholly outside the image. Resampling that block gives the same
+ * result as resampling the whole image: the block reaches the image's own edge wherever the
+ * target does.
+ */
+export function requiredInputBox(
+  image: Geometry,
+  target: Geometry,
+  interpolation: Interpolation,
+): [Vec3, Vec3] | null {
+  const [from, to] = inputBox(image, target, interpolation === 'bspline' ? BSPLINE_MARGIN + 2 : 2);
+  return from.every((v, a) => v <= to[a]!) ? [from, to] : null;
 }
 
 function nearestSampler(data: VoxelArray, size: Vec3): Sampler {
@@ -101,15 +117,9 @@ function linearSampler(data: VoxelArray, size: Vec3): Sampler {
 
 /** B-spline sampler on the sub-block [from, to] of the input, answering input indices. */
 function bsplineSampler(image: Volume, from: Vec3, to: Vec3): Sampler {
-  const size: Vec3 = [to[0] - from[0] + 1, to[1] - from[1] + 1, to[2] - from[2] + 1];
-  const block = new Float64Array(size[0] * size[1] * size[2]);
-  let o = 0;
-  for (let k = from[2]; k <= to[2]; k += 1)
-    for (let j = from[1]; j <= to[1]; j += 1) {
-      const row = image.size[0] * (j + image.size[1] * k);
-      for (let i = from[0]; i <= to[0]; i += 1, o += 1) block[o] = image.data[row + i]!;
-    }
-  const evaluate = createBSplineEvaluator(bsplineCoefficients(block, size), size);
+  const block = cropVolume(image, from, to);
+  const size = block.size;
+  const evaluate = createBSplineEvaluator(bsplineCoefficients(block.data, size), size);
   return (ci, cj, ck) => evaluate(ci - from[0], cj - from[1], ck - from[2]);
 }
 

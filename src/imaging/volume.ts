@@ -105,3 +105,24 @@ export function checkVoxelLimit(size: readonly number[], source: string): void {
       `${source}: image of ${n.toLocaleString('en-US')} voxels (${size.join('×')}) exceeds the limit of ${MAX_VOXELS.toLocaleString('en-US')} voxels; crop it around the region of interest first`,
     );
 }
+
+/** The voxels of the inclusive index box [from, to], with the geometry of that block. */
+export function cropVolume<T extends VoxelArray>(volume: Volume<T>, from: Vec3, to: Vec3): Volume<T> {
+  const size: Vec3 = [to[0] - from[0] + 1, to[1] - from[1] + 1, to[2] - from[2] + 1];
+  const Ctor = volume.data.constructor as new (n: number) => T;
+  const data = new Ctor(size[0] * size[1] * size[2]);
+  let o = 0;
+  for (let k = from[2]; k <= to[2]; k += 1)
+    for (let j = from[1]; j <= to[1]; j += 1) {
+      const row = volume.size[0] * (j + volume.size[1] * k);
+      data.set(volume.data.subarray(row + from[0], row + to[0] + 1) as never, o);
+      o += size[0];
+    }
+  return {
+    size,
+    spacingMm: volume.spacingMm,
+    originMm: indexToWorld(volume, from[0], from[1], from[2]),
+    direction: volume.direction,
+    data,
+  };
+}

@@ -58,6 +58,17 @@ function cropDerived(image: Volume, prepared: PreparedRoi, name: string): Croppe
   return { ...full, mask: prepared.roi.mask };
 }
 
+/**
+ * Where extraction time goes (milliseconds), for bench/radiomics: `load` (checks, normalisation,
+ * resampling), `roi`, `image:<name>` (computing one derived image), `crop:<name>`,
+ * `family:<class>` (summed over image types, discretisation included).
+ */
+export type ExtractionTimings = Map<string, number>;
+
+export interface ExtractOptions {
+  timings?: ExtractionTimings;
+}
+
 interface Extraction {
   loaded: LoadedImage;
   prepared: PreparedRoi;
@@ -65,10 +76,24 @@ interface Extraction {
   skipped: SkippedImage[];
 }
 
-function extract(image: Volume, mask: Volume, settings: ExtractionSettings): Extraction {
+function extract(
+  image: Volume,
+  mask: Volume,
+  settings: ExtractionSettings,
+  options: ExtractOptions = {},
+): Extraction {
+  const timings = options.timings;
+  let clock = performance.now();
+  const lap = (key: string) => {
+    const now = performance.now();
+    if (timings) timings.set(key, (timings.get(key) ?? 0) + now - clock);
+    clock = now;
+  };
   const enabled = checkEnabled(settings);
   const loaded = loadForExtraction(image, mask, settings);
+  lap('load');
   const prepared = prepareRoi(loaded.image, loaded.mask, settings);
+  lap('roi');
   const features: Record<string, number> = {};
   const run = (family: FamilyName, prefix: string, roi: CroppedRoi, s: ExtractionSettings) => {
     const all = FAMILIES[family]!.compute({
@@ -78,15 +103,20 @@ function extract(image: Volume, mask: Volume, settings: ExtractionSettings): Ext
     });
     for (const name of selectFeatures(family, all, settings.featureClass[family] ?? null))
       features[`${prefix}_${family}_${name}`] = all[name]!;
+    lap(`family:${family}`);
   };
   // Shape depends on the mask only: computed once, named original_shape_* (execute, step 6).
   for (const family of enabled.filter((f) => SHAPE_FAMILIES.includes(f)))
     run(family, 'original', prepared.roi, settings);
   const skipped: SkippedImage[] = [];
-  for (const derived of derivedImages(loaded.image, settings, skipped)) {
+  const images = derivedImages(loaded.image, settings, skipped);
+  for (let next = images.next(); !next.done; next = images.next()) {
+    const derived = next.value;
+    lap(`image:${derived.name}`);
     const s: ExtractionSettings = { ...settings, ...derived.settings };
     const roi =
       derived.name === 'original' ? prepared.roi : cropDerived(derived.image, prepared, derived.name);
+    lap(`crop:${derived.name}`);
     for (const family of enabled.filter((f) => !SHAPE_FAMILIES.includes(f)))
       run(family, derived.name, roi, s);
   }
@@ -98,8 +128,9 @@ export function extractFeatures(
   image: Volume,
   mask: Volume,
   settings: ExtractionSettings,
+  options: ExtractOptions = {},
 ): Record<string, number> {
-  return extract(image, mask, settings).features;
+  return extract(image, mask, settings, options).features;
 }
 
 /** Number of 6-connected components of the mask (sitk.ConnectedComponent, not fully connected). */

@@ -5,15 +5,16 @@
  * resampling — cropping both to the ROI's bounding box plus `padDistance`. Filters (image types)
  * then run on the result, so their border effects are those PyRadiomics sees.
  */
-import { checkVoxelLimit, type Volume } from '../imaging/volume.ts';
+import { requiredInputBox } from '../imaging/resample.ts';
+import { checkVoxelLimit, cropVolume, type Volume } from '../imaging/volume.ts';
 import {
   cropWithPadding,
-  labelBox,
+  interpolationOf,
   resampleImageAndMask,
   resamplingGrid,
   type IndexBox,
 } from './resampling.ts';
-import { checkInputs, checkRoiSize, normalizeImage, RoiError } from './roi.ts';
+import { checkInputs, checkRoiSize, intensityStats, normalizeImage, RoiError } from './roi.ts';
 import type { ExtractionSettings } from './settings.ts';
 
 export interface LoadedImage {
@@ -33,34 +34,31 @@ export function loadForExtraction(image: Volume, mask: Volume, s: ExtractionSett
   } catch (err) {
     throw new RoiError((err as Error).message);
   }
-  checkInputs(image, mask, s);
-  const originalBox = labelBox(mask, s.label);
-  if (originalBox === null) throw new RoiError(`Label (${s.label}) not present in mask`);
+  const { count, ...originalBox } = checkInputs(image, mask, s);
   // checkMask runs on the input ROI before resampling, so a one-voxel ROI is refused as such.
-  let count = 0;
-  for (const v of mask.data) if (v === s.label) count += 1;
   const [i, j, k] = originalBox.start;
   const [si, sj, sk] = originalBox.size;
   checkRoiSize([i, i + si - 1, j, j + sj - 1, k, k + sk - 1], count, s);
-  const normalised: Volume = s.normalize
-    ? { ...image, data: normalizeImage(image.data, s.normalizeScale, s.removeOutliers) }
-    : image;
+
+  // Normalisation uses the statistics of the whole image, but only the voxels that later steps
+  // read need normalising: the block resampling reads, or the pre-cropped block.
+  const stats = s.normalize ? intensityStats(image.data) : null;
+  const normalised = (v: Volume): Volume =>
+    stats ? { ...v, data: normalizeImage(v.data, s.normalizeScale, s.removeOutliers, stats) } : v;
 
   if (s.resampledPixelSpacing !== null && s.interpolator !== null) {
-    const grid = resamplingGrid(normalised, mask, originalBox, s.resampledPixelSpacing, s.padDistance);
-    if (grid === null) return { image: normalised, mask, interpolated: false, originalBox };
-    return {
-      ...resampleImageAndMask(normalised, mask, grid, s.interpolator),
-      interpolated: true,
-      originalBox,
-    };
+    const grid = resamplingGrid(image, mask, originalBox, s.resampledPixelSpacing, s.padDistance);
+    if (grid === null) return { image: normalised(image), mask, interpolated: false, originalBox };
+    const box = requiredInputBox(image, grid, interpolationOf(s.interpolator));
+    const source = normalised(box ? cropVolume(image, box[0], box[1]) : image);
+    return { ...resampleImageAndMask(source, mask, grid, s.interpolator), interpolated: true, originalBox };
   }
   if (s.preCrop)
     return {
-      image: cropWithPadding(normalised, originalBox, s.padDistance),
+      image: normalised(cropWithPadding(image, originalBox, s.padDistance)),
       mask: cropWithPadding(mask, originalBox, s.padDistance),
       interpolated: false,
       originalBox,
     };
-  return { image: normalised, mask, interpolated: false, originalBox };
+  return { image: normalised(image), mask, interpolated: false, originalBox };
 }

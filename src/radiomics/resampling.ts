@@ -36,30 +36,6 @@ export function interpolationOf(name: string): Interpolation {
   return i;
 }
 
-/** Bounding box of the voxels equal to `label`, or null when there are none. */
-export function labelBox(mask: Volume, label: number): IndexBox | null {
-  const [ni, nj, nk] = mask.size;
-  const lo = [Infinity, Infinity, Infinity];
-  const hi = [-1, -1, -1];
-  let n = 0;
-  for (let k = 0; k < nk; k += 1)
-    for (let j = 0; j < nj; j += 1)
-      for (let i = 0; i < ni; i += 1, n += 1) {
-        if (mask.data[n] !== label) continue;
-        if (i < lo[0]!) lo[0] = i;
-        if (i > hi[0]!) hi[0] = i;
-        if (j < lo[1]!) lo[1] = j;
-        if (j > hi[1]!) hi[1] = j;
-        if (k < lo[2]!) lo[2] = k;
-        if (k > hi[2]!) hi[2] = k;
-      }
-  if (hi[0] === -1) return null;
-  return {
-    start: [lo[0]!, lo[1]!, lo[2]!],
-    size: [hi[0]! - lo[0]! + 1, hi[1]! - lo[1]! + 1, hi[2]! - lo[2]! + 1],
-  };
-}
-
 /** numpy.allclose(a, b) with its default tolerances (rtol 1e-5, atol 1e-8). */
 function allClose(a: Vec3, b: Vec3): boolean {
   return a.every((v, c) => Math.abs(v - b[c]!) <= 1e-8 + 1e-5 * Math.abs(b[c]!));

@@ -49,16 +49,13 @@ type RoiSettings = Pick<
   | 'geometryTolerance'
 >;
 
-/**
- * sitk.Normalize (ITK NormalizeImageFilter): f(x) = (x − μ) / σ over every voxel of the image,
- * σ the sample standard deviation (ITK StatisticsImageFilter divides by N − 1); then, with
- * removeOutliers n, values clipped to [−n, n]; then multiplied by normalizeScale.
- */
-export function normalizeImage(
-  data: ArrayLike<number>,
-  scale: number,
-  removeOutliers: number | null,
-): Float64Array {
+/** Mean and sample standard deviation of every voxel (ITK StatisticsImageFilter: N − 1). */
+export interface IntensityStats {
+  mean: number;
+  sigma: number;
+}
+
+export function intensityStats(data: ArrayLike<number>): IntensityStats {
   const n = data.length;
   let sum = 0;
   let sumSq = 0;
@@ -67,9 +64,22 @@ export function normalizeImage(
     sum += v;
     sumSq += v * v;
   }
-  const mean = sum / n;
-  const variance = (sumSq - (sum * sum) / n) / (n - 1);
-  const sigma = Math.sqrt(variance);
+  return { mean: sum / n, sigma: Math.sqrt((sumSq - (sum * sum) / n) / (n - 1)) };
+}
+
+/**
+ * sitk.Normalize (ITK NormalizeImageFilter): f(x) = (x − μ) / σ with the statistics of the
+ * whole image; then, with removeOutliers n, values clipped to [−n, n]; then multiplied by
+ * normalizeScale. `data` may be a block of the image: the statistics stay the whole image's.
+ */
+export function normalizeImage(
+  data: ArrayLike<number>,
+  scale: number,
+  removeOutliers: number | null,
+  stats: IntensityStats = intensityStats(data),
+): Float64Array {
+  const n = data.length;
+  const { mean, sigma } = stats;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i += 1) {
     let v = (data[i]! - mean) / sigma;
@@ -202,16 +212,73 @@ export function cropToBox(
   return { size: cs, spacingMm, image: img, mask: msk };
 }
 
+/** Bounding box (start and size per axis, as SimpleITK reports it) and voxel count of a label. */
+export interface LabelBox {
+  start: Vec3;
+  size: Vec3;
+  count: number;
+}
+
+/**
+ * One pass over a label map: every label present, and the box and count of `label`. Masks are
+ * mostly background, so 8-bit maps are read four voxels at a time and empty words skipped.
+ */
+export function scanLabels(mask: Volume, label: number): { labels: Set<number>; box: LabelBox | null } {
+  const [ni, nj] = mask.size;
+  const data = mask.data;
+  const labels = new Set<number>();
+  let loI = Infinity;
+  let loJ = Infinity;
+  let loK = Infinity;
+  let hiI = -1;
+  let hiJ = -1;
+  let hiK = -1;
+  let count = 0;
+  let last = 0;
+  const visit = (n: number) => {
+    const v = data[n]!;
+    if (v === 0) return;
+    if (v !== last) {
+      labels.add(v);
+      last = v;
+    }
+    if (v !== label) return;
+    count += 1;
+    const i = n % ni;
+    const j = ((n - i) / ni) % nj;
+    const k = (n - i - j * ni) / (ni * nj);
+    if (i < loI) loI = i;
+    if (i > hiI) hiI = i;
+    if (j < loJ) loJ = j;
+    if (j > hiJ) hiJ = j;
+    if (k < loK) loK = k;
+    if (k > hiK) hiK = k;
+  };
+  let n = 0;
+  if (data instanceof Uint8Array && data.byteOffset % 4 === 0) {
+    const words = new Uint32Array(data.buffer, data.byteOffset, data.length >>> 2);
+    for (let w = 0; w < words.length; w += 1)
+      if (words[w] !== 0) for (let b = 0; b < 4; b += 1) visit(4 * w + b);
+    n = words.length * 4;
+  }
+  for (; n < data.length; n += 1) visit(n);
+  const box: LabelBox | null =
+    count === 0
+      ? null
+      : { start: [loI, loJ, loK], size: [hiI - loI + 1, hiJ - loJ + 1, hiK - loK + 1], count };
+  return { labels, box };
+}
+
 /**
  * Checks before anything is computed (imageoperations.checkMask step 1 and getMask): image and
  * mask on the same grid within the tolerance, no NaN voxel, the label present. Returns the
- * labels found.
+ * label's bounding box.
  */
 export function checkInputs(
   image: Volume,
   mask: Volume,
   s: Pick<RoiSettings, 'label' | 'correctMask' | 'geometryTolerance'>,
-): void {
+): LabelBox {
   // PyRadiomics' default tolerance is SimpleITK's 1e-6 (relative to spacing); geometryTolerance
   // overrides it. Resampling a mismatched mask (correctMask) is not built.
   const tol = s.geometryTolerance ?? 1e-6 * Math.max(...image.spacingMm);
@@ -227,15 +294,18 @@ export function checkInputs(
   }
   const n = voxelCount(image);
   const raw = image.data;
-  for (let i = 0; i < n; i += 1)
-    if (Number.isNaN(raw[i]!)) throw new RoiError('image contains NaN voxel values; cannot extract features');
-  const labels = new Set<number>();
-  for (let i = 0; i < n; i += 1) if (mask.data[i] !== 0) labels.add(mask.data[i]!);
+  // Only floating-point voxels can be NaN.
+  if (raw instanceof Float32Array || raw instanceof Float64Array)
+    for (let i = 0; i < n; i += 1)
+      if (Number.isNaN(raw[i]!))
+        throw new RoiError('image contains NaN voxel values; cannot extract features');
+  const { labels, box } = scanLabels(mask, s.label);
   if (labels.size === 0) throw new RoiError('No labels found in this mask (i.e. nothing is segmented)!');
   if (!labels.has(s.label))
     throw new RoiError(
       `Label (${s.label}) not present in mask. Choose from [${[...labels].sort((a, b) => a - b).join(' ')}]`,
     );
+  return box!;
 }
 
 /**
