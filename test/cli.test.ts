@@ -164,4 +164,27 @@ describe('axilla CLI', () => {
     assert.equal(bad.stderr.trim().split('\n').length, 1);
     assert.match(bad.stderr, /Label \(7\) not present in mask/);
   });
+
+  it('extract reads NIfTI: the IBSI 1 digital phantom (74 voxels of 8 mm³); other file types are refused', (t) => {
+    const phantom = path.resolve(ROOT, '../shared/reference/ibsi1/digital_phantom');
+    if (!existsSync(phantom)) return t.skip(`reference data absent: ${phantom}`);
+    const params = path.join(dir, 'ibsi.yaml');
+    writeFileSync(params, 'setting:\n  binWidth: 1\nfeatureClass:\n  shape:\n  firstorder:\n');
+    const r = axilla([
+      'extract',
+      '--image',
+      path.join(phantom, 'phantom.nii.gz'),
+      '--mask',
+      path.join(phantom, 'mask.nii.gz'),
+      '--params',
+      params,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const features = JSON.parse(r.stdout) as Record<string, number>;
+    // IBSI 1 reference "Volume (voxel counting)" YEKZ = 592 mm³ (reference_values_digital_phantom.csv).
+    assert.equal(features['original_shape_VoxelVolume'], 592);
+    const wrong = axilla(['extract', '--image', path.join(phantom, 'phantom.nii.gz'), '--mask', params]);
+    assert.equal(wrong.status, 2);
+    assert.match(wrong.stderr, /expected a \.nrrd, \.nii or \.nii\.gz file/);
+  });
 });

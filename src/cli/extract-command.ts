@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
+import { readNifti } from '../imaging/nifti.ts';
 import { ImageReadError, readNrrd } from '../imaging/nrrd.ts';
 import type { Volume } from '../imaging/volume.ts';
 import { extractWithDiagnostics } from '../radiomics/extractor.ts';
@@ -8,17 +9,19 @@ import { RoiError } from '../radiomics/roi.ts';
 import { defaultSettings, parseSettingsYaml, SettingsError } from '../radiomics/settings.ts';
 import { CliError } from './cli-error.ts';
 
-function readVolume(file: string, what: string): Volume {
-  let bytes: Buffer;
+/** NRRD or NIfTI by file name; one-line errors for unreadable or unsupported files. */
+async function readVolume(file: string, what: string): Promise<Volume> {
   try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    throw new CliError(
-      `cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-  }
-  if (!/\.nrrd$/i.test(file)) throw new CliError(`${what} ${file}: only NRRD (.nrrd) is supported yet`);
-  try {
+    if (/\.nii(\.gz)?$/i.test(file)) return await readNifti(file);
+    if (!/\.nrrd$/i.test(file)) throw new CliError(`${what} ${file}: expected a .nrrd, .nii or .nii.gz file`);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (err) {
+      throw new CliError(
+        `cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
+    }
     return readNrrd(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
   } catch (err) {
     if (err instanceof ImageReadError) throw new CliError(err.message);
@@ -41,10 +44,10 @@ export function registerExtractCommand(program: Command): void {
   program
     .command('extract')
     .description(
-      'compute PyRadiomics-compatible radiomic features of an ROI (Original image type; NRRD input)',
+      'compute PyRadiomics-compatible radiomic features of an ROI (NRRD or NIfTI image and label map)',
     )
-    .requiredOption('--image <file>', 'image (NRRD)')
-    .requiredOption('--mask <file>', 'label map on the image grid (NRRD)')
+    .requiredOption('--image <file>', 'image (.nrrd, .nii, .nii.gz)')
+    .requiredOption('--mask <file>', 'label map on the image grid (.nrrd, .nii, .nii.gz)')
     .option(
       '--params <file>',
       'PyRadiomics parameter file (YAML); default: PyRadiomics defaults, all classes',
@@ -59,7 +62,7 @@ export function registerExtractCommand(program: Command): void {
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--diagnostics', 'include diagnostics_* entries')
     .action(
-      (opts: {
+      async (opts: {
         image: string;
         mask: string;
         params?: string;
@@ -83,8 +86,8 @@ export function registerExtractCommand(program: Command): void {
             settings = parseSettingsYaml(text, opts.params);
           }
           if (opts.label !== undefined) settings.label = opts.label;
-          const image = readVolume(opts.image, 'image');
-          const mask = readVolume(opts.mask, 'mask');
+          const image = await readVolume(opts.image, 'image');
+          const mask = await readVolume(opts.mask, 'mask');
           const { features, diagnostics } = extractWithDiagnostics(image, mask, settings);
           const result: Record<string, unknown> = opts.diagnostics
             ? { ...diagnostics, ...features }
