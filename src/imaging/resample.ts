@@ -167,16 +167,30 @@ export function resampleVolume(
     sample = from.every((v, a) => v <= to[a]!) ? bsplineSampler(image, from, to) : () => defaultValue;
   }
 
+  // Output index → input continuous index is affine: origin plus one step per output axis
+  // (ITK's ResampleImageFilter also steps along a scan line for linear transforms).
   const [ni, nj, nk] = image.size;
+  const base = worldToIndex(image, indexToWorld(target, 0, 0, 0));
+  const step = [0, 1, 2].map((a) => {
+    const e = worldToIndex(image, indexToWorld(target, a === 0 ? 1 : 0, a === 1 ? 1 : 0, a === 2 ? 1 : 0));
+    return [e[0] - base[0], e[1] - base[1], e[2] - base[2]];
+  });
+  const [s0, s1, s2] = step as [number[], number[], number[]];
   let o = 0;
   for (let k = 0; k < target.size[2]; k += 1)
-    for (let j = 0; j < target.size[1]; j += 1)
+    for (let j = 0; j < target.size[1]; j += 1) {
+      const ri = base[0] + j * s1[0]! + k * s2[0]!;
+      const rj = base[1] + j * s1[1]! + k * s2[1]!;
+      const rk = base[2] + j * s1[2]! + k * s2[2]!;
       for (let i = 0; i < target.size[0]; i += 1, o += 1) {
-        const [ci, cj, ck] = worldToIndex(image, indexToWorld(target, i, j, k));
+        const ci = ri + i * s0[0]!;
+        const cj = rj + i * s0[1]!;
+        const ck = rk + i * s0[2]!;
         const inside =
           ci >= -0.5 && ci < ni - 0.5 && cj >= -0.5 && cj < nj - 0.5 && ck >= -0.5 && ck < nk - 0.5;
         store(o, inside ? sample(ci, cj, ck) : defaultValue);
       }
+    }
   return {
     size: target.size,
     spacingMm: target.spacingMm,
