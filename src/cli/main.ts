@@ -6,6 +6,7 @@ import { registerServeCommand } from './serve-command.ts';
 import { registerSynthCommand } from './synth-command.ts';
 import { registerPushCommand } from './push-command.ts';
 import { registerExtractCommand } from './extract-command.ts';
+import { registerExtractCohortCommand } from './extract-cohort-command.ts';
 import { CliError } from './cli-error.ts';
 
 const program = new Command('axilla')
@@ -21,6 +22,7 @@ registerModelCommands(program);
 registerSynthCommand(program);
 registerPushCommand(program);
 registerExtractCommand(program);
+registerExtractCohortCommand(program);
 
 try {
   await program.parseAsync(process.argv);
