@@ -20,7 +20,15 @@ import type { SeriesSelection } from '../dicom/series-decoder.ts';
 import { decodeSeriesDetailed, type DecodedSeries } from '../dicom/series-decoder.ts';
 import { decodeSegDetailed, type DecodedSegment } from '../dicom/seg-decoder.ts';
 import { DicomError } from '../dicom/dicom-types.ts';
-import { num, parsePart10, seq, str, type NaturalDataset } from '../dicom/part10.ts';
+import {
+  expectedPixelBytes,
+  missingPixelBytes,
+  num,
+  parsePart10,
+  seq,
+  str,
+  type NaturalDataset,
+} from '../dicom/part10.ts';
 import { SEGMENTATION_STORAGE } from '../dicom/seg-writer.ts';
 import type { Mask, Volume } from '../imaging/volume.ts';
 import type { CohortRow, CohortSequence, SequenceEntry, TimePoint } from './manifest.ts';
@@ -151,41 +159,7 @@ async function readHeader(file: string): Promise<NaturalDataset> {
   return parsePart10(head, { headerOnly: true }).dataset;
 }
 
-/** Bytes of Pixel Data the header asks for: frames × rows × columns × samples × bits / 8 (PS3.5 §8.1.1). */
-function expectedPixelBytes(ds: NaturalDataset): number | undefined {
-  const rows = num(ds, 'Rows');
-  const columns = num(ds, 'Columns');
-  const bits = num(ds, 'BitsAllocated');
-  if (!rows || !columns || !bits) return undefined;
-  const frames = num(ds, 'NumberOfFrames') ?? 1;
-  const samples = num(ds, 'SamplesPerPixel') ?? 1;
-  return Math.ceil((frames * rows * columns * samples * bits) / 8);
-}
-
-const PIXEL_DATA_TAG_LE = Buffer.from([0xe0, 0x7f, 0x10, 0x00]);
-
-/**
- * Bytes missing from the end of a Pixel Data value cut short by the end of the file. dcmjs
- * zero-fills such a value, so a truncated copy would otherwise decode silently into a wrong
- * image. The element (7FE0,0010) is found in little endian (the only byte order the decoders
- * accept) and trusted only when its declared length is the one the header implies (the value is
- * padded to even length, PS3.5 §7.1.1), so a look-alike byte pattern is never taken for it.
- */
-function missingPixelBytes(bytes: Uint8Array, expected: number): number {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let at = buf.indexOf(PIXEL_DATA_TAG_LE, 132); at >= 0; at = buf.indexOf(PIXEL_DATA_TAG_LE, at + 1)) {
-    // Explicit VR: tag, VR "OB"/"OW", 2 reserved bytes, 4-byte length; implicit VR: tag, 4-byte length.
-    const explicit = buf[at + 4] === 0x4f && (buf[at + 5] === 0x42 || buf[at + 5] === 0x57);
-    const header = explicit ? 12 : 8;
-    if (at + header > buf.length) return 0;
-    const length = buf.readUInt32LE(at + header - 4);
-    if (length !== expected && length !== expected + 1) continue;
-    return Math.max(0, at + header + length - buf.length);
-  }
-  return 0;
-}
-
-/** Refuses a file whose Pixel Data is cut short (see missingPixelBytes). */
+/** Refuses a file whose Pixel Data is cut short (part10.ts missingPixelBytes). */
 function checkComplete(
   bytes: Uint8Array,
   expected: number | undefined,

@@ -142,6 +142,13 @@ test('bad series give their specific DicomError', () => {
   const files = writeMrSeries(patient, s, spec);
   const bytes = files.map((f) => f.bytes);
 
+  // A file cut short inside its Pixel Data (dcmjs would zero-fill the rest silently).
+  const cut = bytes[2]!.subarray(0, bytes[2]!.length - 100);
+  assert.throws(
+    () => parsePart10(cut),
+    (err) => err instanceof DicomError && /Pixel Data is cut short by 100 bytes/.test(err.message),
+  );
+  rejects([...bytes.slice(0, 2), cut, ...bytes.slice(3)], /Pixel Data is cut short by 100 bytes/);
   // Missing slice.
   rejects(
     [...bytes.slice(0, 4), ...bytes.slice(5)],
