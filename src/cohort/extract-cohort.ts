@@ -37,7 +37,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../util/module-worker.ts';
 import { stringify } from 'csv-stringify/sync';
 import { listFiles } from '../dicom/folder-source.ts';
 import { parseSettingsYaml } from '../radiomics/settings.ts';
@@ -269,22 +270,11 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   renameSync(tmp, file);
 }
 
-/**
- * Starts an extraction worker. Under tsx the worker must load TypeScript: on Node 20 `--import`
- * in a worker's execArgv does not apply to its entry module, so the worker boots from a tiny
- * CommonJS script that registers tsx's ESM loader (resolved from this module, not the cwd) and
- * then imports the entry.
- */
+/** Starts an extraction worker (the worker module beside this one, .ts under tsx or .js). */
 function startWorker(): Worker {
   const self = import.meta.url;
   const entry = new URL(`./extract-worker${path.extname(fileURLToPath(self))}`, self);
-  const workerData = { role: WORKER_ROLE };
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot =
-    `import(${JSON.stringify(tsx)})` +
-    `.then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(boot, { eval: true, workerData });
+  return startModuleWorker(entry, { role: WORKER_ROLE });
 }
 
 /**
