@@ -70,3 +70,25 @@ test('voxels outside the mask stay 0', () => {
   roi.mask[1] = 0;
   assert.deepEqual([...discretise(roi, { binWidth: 25, binCount: null }).gray], [1, 0, 2]);
 });
+
+test('discretise gives numpy.digitize of every ROI value (guessed bins corrected on the edges)', () => {
+  let seed = 7;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  for (let t = 0; t < 200; t += 1) {
+    const scale = Math.exp((next() - 0.5) * 10);
+    const values = Array.from({ length: 50 }, () => (next() - 0.3) * scale);
+    const settings =
+      t % 2 === 0
+        ? { binWidth: scale / (1 + next() * 40), binCount: null }
+        : { binWidth: 25, binCount: 1 + Math.floor(next() * 100) };
+    const d = discretise(roiOf(values), settings);
+    // Values exactly on edges as well.
+    const onEdges = values.map((_, i) => d.binEdges[i % (d.binEdges.length - 1)]!);
+    const e = discretise(roiOf(onEdges), settings);
+    values.forEach((x, i) => assert.equal(d.gray[i], digitize(x, d.binEdges)));
+    onEdges.forEach((x, i) => assert.equal(e.gray[i], digitize(x, e.binEdges)));
+  }
+});

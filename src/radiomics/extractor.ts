@@ -5,14 +5,14 @@
  * the enabled image types (image-types.ts): crop to the ROI's bounding box, discretise with that
  * type's settings, and every enabled non-shape class, named `<image type>_<class>_<Feature>`.
  */
-import type { Volume } from '../imaging/volume.ts';
+import type { Volume, VoxelArray } from '../imaging/volume.ts';
 import { discretise } from './discretise.ts';
 import { FAMILIES } from './families.ts';
 import { checkImageTypes, derivedImages, type SkippedImage } from './image-types.ts';
 import { loadForExtraction, type LoadedImage } from './load-image.ts';
-import { cropToBox, prepareRoi, RoiError, type BoundingBox, type PreparedRoi } from './roi.ts';
+import { prepareRoi, RoiError, type BoundingBox, type PreparedRoi } from './roi.ts';
 import { SettingsError, type ExtractionSettings, type FamilyName } from './settings.ts';
-import type { CroppedRoi } from './types.ts';
+import type { CroppedRoi, DiscretisedRoi } from './types.ts';
 
 export type Diagnostics = Record<string, string | number | number[]>;
 
@@ -47,15 +47,30 @@ function checkEnabled(settings: ExtractionSettings): FamilyName[] {
   return enabled;
 }
 
+/** Copies the box `bb` of a grid of size (ni, nj) into `out` (i fastest); any voxel type. */
+function copyBox(data: VoxelArray, ni: number, nj: number, bb: BoundingBox, out: Float64Array): void {
+  let o = 0;
+  for (let k = bb[4]; k <= bb[5]; k += 1)
+    for (let j = bb[2]; j <= bb[3]; j += 1) {
+      const row = ni * (j + nj * k);
+      for (let i = row + bb[0], end = row + bb[1]; i <= end; i += 1) out[o++] = data[i]!;
+    }
+}
+
+/** True when every ROI voxel of `values` is finite. */
+function finiteInRoi(values: Float64Array, mask: Uint8Array): boolean {
+  for (let n = 0; n < values.length; n += 1) if (mask[n] && !Number.isFinite(values[n]!)) return false;
+  return true;
+}
+
 /** The derived image cropped to the ROI's box, with the ROI mask (cropToTumorMask). */
 function cropDerived(image: Volume, prepared: PreparedRoi, name: string): CroppedRoi {
-  const data = image.data instanceof Float64Array ? image.data : Float64Array.from(image.data);
-  const bb = prepared.boundingBox;
-  const full = cropToBox(data, new Uint8Array(data.length), image.size, image.spacingMm, bb);
-  for (let n = 0; n < full.image.length; n += 1)
-    if (prepared.roi.mask[n] && !Number.isFinite(full.image[n]!))
-      throw new RoiError(`image type ${name} has non-finite values inside the ROI; cannot extract features`);
-  return { ...full, mask: prepared.roi.mask };
+  const roi = prepared.roi;
+  const values = new Float64Array(roi.mask.length);
+  copyBox(image.data, image.size[0], image.size[1], prepared.boundingBox, values);
+  if (!finiteInRoi(values, roi.mask))
+    throw new RoiError(`image type ${name} has non-finite values inside the ROI; cannot extract features`);
+  return { size: roi.size, spacingMm: roi.spacingMm, image: values, mask: roi.mask };
 }
 
 /**
@@ -95,19 +110,18 @@ function extract(
   const prepared = prepareRoi(loaded.image, loaded.mask, settings);
   lap('roi');
   const features: Record<string, number> = {};
-  const run = (family: FamilyName, prefix: string, roi: CroppedRoi, s: ExtractionSettings) => {
-    const all = FAMILIES[family]!.compute({
-      roi: discretise(roi, s),
-      shapeRoi: prepared.shapeRoi,
-      settings: s,
-    });
+  const run = (family: FamilyName, prefix: string, roi: DiscretisedRoi, s: ExtractionSettings) => {
+    const all = FAMILIES[family]!.compute({ roi, shapeRoi: prepared.shapeRoi, settings: s });
     for (const name of selectFeatures(family, all, settings.featureClass[family] ?? null))
       features[`${prefix}_${family}_${name}`] = all[name]!;
     lap(`family:${family}`);
   };
   // Shape depends on the mask only: computed once, named original_shape_* (execute, step 6).
-  for (const family of enabled.filter((f) => SHAPE_FAMILIES.includes(f)))
-    run(family, 'original', prepared.roi, settings);
+  const shapeFamilies = enabled.filter((f) => SHAPE_FAMILIES.includes(f));
+  if (shapeFamilies.length > 0) {
+    const roi = discretise(prepared.roi, settings);
+    for (const family of shapeFamilies) run(family, 'original', roi, settings);
+  }
   const skipped: SkippedImage[] = [];
   const images = derivedImages(loaded.image, settings, skipped);
   for (let next = images.next(); !next.done; next = images.next()) {
@@ -116,9 +130,11 @@ function extract(
     const s: ExtractionSettings = { ...settings, ...derived.settings };
     const roi =
       derived.name === 'original' ? prepared.roi : cropDerived(derived.image, prepared, derived.name);
+    // Discretised once per derived image, shared by every class.
+    const discretised = discretise(roi, s);
     lap(`crop:${derived.name}`);
     for (const family of enabled.filter((f) => !SHAPE_FAMILIES.includes(f)))
-      run(family, derived.name, roi, s);
+      run(family, derived.name, discretised, s);
   }
   return { loaded, prepared, features, skipped };
 }

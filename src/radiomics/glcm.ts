@@ -18,16 +18,17 @@
 import type { DiscretisedRoi, FeatureValues, TextureSettings } from './types.ts';
 import {
   EPS,
+  anglePadding,
   angleWeight,
   entropy,
-  forEachPair,
   generateAngles,
-  maskExtent,
+  gridStep,
   maxGrayLevel,
   nanMean,
-  presentGrayLevels,
+  paddedGrid,
+  type PaddedGrid,
 } from './texture/common.ts';
-import { symmetricEigenvalues } from './linalg.ts';
+import { symmetricEigenvaluesTridiagonal } from './linalg.ts';
 
 /** Per-angle quantities of one normalised GLCM (levels 1..ng, row-major p[(i-1)*ng + (j-1)]). */
 export interface GlcmCoefficients {
@@ -65,13 +66,36 @@ export function glcmLevels(roi: DiscretisedRoi): number {
  * the transpose is added (P + Pᵀ), as glcm.py does.
  */
 export function glcmMatrices(roi: DiscretisedRoi, s: TextureSettings, ng: number): Float64Array[] {
-  const angles = generateAngles(maskExtent(roi), s);
+  return glcmMatricesOnGrid(paddedGrid(roi, anglePadding(s)), roi.spacingMm, s, ng);
+}
+
+/**
+ * glcmMatrices on the padded grid. Counted without a branch: a neighbour outside the ROI (level
+ * 0) lands in row/column 0 of a scratch matrix indexed 0..ng, which is dropped. Even and odd
+ * voxels count into two scratch matrices, so that consecutive increments of one cell do not
+ * wait on each other.
+ */
+function glcmMatricesOnGrid(
+  grid: PaddedGrid,
+  spacingMm: readonly number[],
+  s: TextureSettings,
+  ng: number,
+): Float64Array[] {
+  const angles = generateAngles(grid.extent, s);
+  const { gray, voxels } = grid;
+  const w = ng + 1;
+  const even = new Int32Array(w * w);
+  const odd = new Int32Array(w * w);
   let mats = angles.map((a) => {
+    even.fill(0);
+    odd.fill(0);
+    countPairs(gray, voxels, gridStep(grid, a.di, a.dj, a.dk), w, even, odd);
     const m = new Float64Array(ng * ng);
-    forEachPair(roi, a, 1, (v, n) => {
-      if (!roi.mask[n]) return;
-      m[(roi.gray[v]! - 1) * ng + (roi.gray[n]! - 1)]! += 1;
-    });
+    for (let i = 0; i < ng; i += 1)
+      for (let j = 0; j < ng; j += 1) {
+        const c = (i + 1) * w + j + 1;
+        m[i * ng + j] = even[c]! + odd[c]!;
+      }
     if (s.symmetricalGLCM) {
       for (let i = 0; i < ng; i += 1)
         for (let j = i; j < ng; j += 1) {
@@ -85,7 +109,7 @@ export function glcmMatrices(roi: DiscretisedRoi, s: TextureSettings, ng: number
   if (s.weightingNorm != null && mats.length > 0) {
     const merged = new Float64Array(ng * ng);
     angles.forEach((a, idx) => {
-      const w = angleWeight(a, roi.spacingMm, s.weightingNorm);
+      const w = angleWeight(a, spacingMm, s.weightingNorm);
       const m = mats[idx]!;
       for (let c = 0; c < merged.length; c += 1) merged[c]! += w * m[c]!;
     });
@@ -96,6 +120,30 @@ export function glcmMatrices(roi: DiscretisedRoi, s: TextureSettings, ng: number
   return mats;
 }
 
+/** The pair loop of glcmMatricesOnGrid for one angle (index step `step`). */
+function countPairs(
+  gray: Int32Array,
+  voxels: Int32Array,
+  step: number,
+  w: number,
+  even: Int32Array,
+  odd: Int32Array,
+): void {
+  const nv = voxels.length;
+  // An odd voxel out first, so that the loop is the last thing the function does.
+  if (nv % 2 === 1) even[gray[voxels[0]!]! * w + gray[voxels[0]! + step]!]! += 1;
+  for (let n = nv % 2; n < nv; n += 2) {
+    const v = voxels[n]!;
+    const u = voxels[n + 1]!;
+    even[gray[v]! * w + gray[v + step]!]! += 1;
+    odd[gray[u]! * w + gray[u + step]!]! += 1;
+  }
+}
+
+/**
+ * The per-angle coefficients. Zero cells of p add nothing to any sum (their terms are 0), so
+ * they are skipped; log2 is taken once per cell for HXY1 and HXY2.
+ */
 export function glcmCoefficients(
   P: Float64Array,
   ng: number,
@@ -103,8 +151,9 @@ export function glcmCoefficients(
   nPresent: number,
 ): GlcmCoefficients {
   let total = 0;
-  for (const x of P) total += x;
-  const p = P.map((x) => x / total);
+  for (let c = 0; c < P.length; c += 1) total += P[c]!;
+  const p = new Float64Array(P.length);
+  for (let c = 0; c < P.length; c += 1) p[c] = P[c]! / total;
   const px = new Float64Array(ng);
   const py = new Float64Array(ng);
   const pxAddy = new Float64Array(2 * ng + 1);
@@ -115,6 +164,7 @@ export function glcmCoefficients(
   for (let i = 1; i <= ng; i += 1)
     for (let j = 1; j <= ng; j += 1) {
       const v = p[(i - 1) * ng + (j - 1)]!;
+      if (v === 0) continue;
       px[i - 1]! += v;
       py[j - 1]! += v;
       ux += v * i;
@@ -127,15 +177,21 @@ export function glcmCoefficients(
   let vy = 0;
   let HXY1 = 0;
   let HXY2 = 0;
-  for (let i = 1; i <= ng; i += 1)
+  for (let i = 1; i <= ng; i += 1) {
+    const pxi = px[i - 1]!;
     for (let j = 1; j <= ng; j += 1) {
+      const q = pxi * py[j - 1]!;
       const v = p[(i - 1) * ng + (j - 1)]!;
-      vx += v * (i - ux) ** 2;
-      vy += v * (j - uy) ** 2;
-      const q = px[i - 1]! * py[j - 1]!;
-      HXY1 -= v * Math.log2(q + EPS);
-      HXY2 -= q * Math.log2(q + EPS);
+      if (q === 0 && v === 0) continue;
+      const lq = Math.log2(q + EPS);
+      if (v !== 0) {
+        vx += v * (i - ux) ** 2;
+        vy += v * (j - uy) ** 2;
+        HXY1 -= v * lq;
+      }
+      HXY2 -= q * lq;
     }
+  }
   return {
     ng,
     ngNorm,
@@ -157,12 +213,13 @@ export function glcmCoefficients(
   };
 }
 
-/** Σ_i Σ_j f(i, j)·p(i,j). */
+/** Σ_i Σ_j f(i, j)·p(i,j) over the non-zero cells. */
 function expect(c: GlcmCoefficients, f: (i: number, j: number) => number): number {
+  const { ng, p } = c;
   let t = 0;
-  for (let i = 1; i <= c.ng; i += 1)
-    for (let j = 1; j <= c.ng; j += 1) {
-      const v = c.p[(i - 1) * c.ng + (j - 1)]!;
+  for (let i = 1; i <= ng; i += 1)
+    for (let j = 1; j <= ng; j += 1) {
+      const v = p[(i - 1) * ng + (j - 1)]!;
       if (v !== 0) t += v * f(i, j);
     }
   return t;
@@ -171,9 +228,10 @@ function expect(c: GlcmCoefficients, f: (i: number, j: number) => number): numbe
 /** Σ_k g(k)·p_{x-y}(k), k = 0..Ng−1. */
 function diffSum(c: GlcmCoefficients, g: (k: number) => number): number {
   let t = 0;
-  c.pxSuby.forEach((v, k) => {
+  for (let k = 0; k < c.pxSuby.length; k += 1) {
+    const v = c.pxSuby[k]!;
     if (v !== 0) t += v * g(k);
-  });
+  }
   return t;
 }
 
@@ -185,17 +243,33 @@ export function Autocorrelation(c: GlcmCoefficients): number {
 export function JointAverage(c: GlcmCoefficients): number {
   return c.ux;
 }
+/**
+ * Σ Σ (i + j − μ_x − μ_y)^e p(i,j): the power depends on i + j only, so it is taken once per
+ * k = i + j (the same value, bit for bit, as per cell).
+ */
+function clusterMoment(c: GlcmCoefficients, e: number): number {
+  const { ng, p } = c;
+  const pow = new Float64Array(2 * ng + 1);
+  for (let k = 2; k <= 2 * ng; k += 1) pow[k] = (k - c.ux - c.uy) ** e;
+  let t = 0;
+  for (let i = 1; i <= ng; i += 1)
+    for (let j = 1; j <= ng; j += 1) {
+      const v = p[(i - 1) * ng + (j - 1)]!;
+      if (v !== 0) t += v * pow[i + j]!;
+    }
+  return t;
+}
 /** cluster prominence = Σ Σ (i + j − μ_x − μ_y)⁴ p(i,j) */
 export function ClusterProminence(c: GlcmCoefficients): number {
-  return expect(c, (i, j) => (i + j - c.ux - c.uy) ** 4);
+  return clusterMoment(c, 4);
 }
 /** cluster shade = Σ Σ (i + j − μ_x − μ_y)³ p(i,j) */
 export function ClusterShade(c: GlcmCoefficients): number {
-  return expect(c, (i, j) => (i + j - c.ux - c.uy) ** 3);
+  return clusterMoment(c, 3);
 }
 /** cluster tendency = Σ Σ (i + j − μ_x − μ_y)² p(i,j) */
 export function ClusterTendency(c: GlcmCoefficients): number {
-  return expect(c, (i, j) => (i + j - c.ux - c.uy) ** 2);
+  return clusterMoment(c, 2);
 }
 /** contrast = Σ Σ (i − j)² p(i,j) */
 export function Contrast(c: GlcmCoefficients): number {
@@ -222,7 +296,7 @@ export function DifferenceVariance(c: GlcmCoefficients): number {
 /** joint energy = Σ Σ p(i,j)² */
 export function JointEnergy(c: GlcmCoefficients): number {
   let t = 0;
-  for (const v of c.p) t += v * v;
+  for (let k = 0; k < c.p.length; k += 1) t += c.p[k]! * c.p[k]!;
   return t;
 }
 /** joint entropy = HXY = −Σ Σ p(i,j) log2(p(i,j) + ε) */
@@ -246,32 +320,40 @@ export function Idm(c: GlcmCoefficients): number {
 /**
  * MCC = √(second largest eigenvalue of Q), Q(i,j) = Σ_k p(i,k)p(j,k) / (p_x(i) p_y(k)).
  * Q = D⁻¹A with D = diag(p_x) and A symmetric, so its eigenvalues are those of the symmetric
- * D^{-1/2} A D^{-1/2}. Flat region (fewer than 2 gray levels): 1, as PyRadiomics returns.
+ * D^{-1/2} A D^{-1/2} = B Bᵀ, B(i,k) = p(i,k) / √(p_x(i) p_y(k)), over the levels with
+ * p_x(i) ≠ 0 and p_y(k) ≠ 0 (the other rows of Q are zero: eigenvalues 0). Flat region (fewer
+ * than 2 gray levels): 1, as PyRadiomics returns.
  */
 export function MCC(c: GlcmCoefficients): number {
   if (c.nPresent < 2) return 1;
-  const n = c.ng;
-  const s = new Float64Array(n * n);
-  for (let i = 0; i < n; i += 1) {
-    if (c.px[i] === 0) continue;
-    for (let j = i; j < n; j += 1) {
-      if (c.px[j] === 0) continue;
-      let t = 0;
-      for (let k = 0; k < n; k += 1) {
-        const pk = c.py[k]!;
-        if (pk === 0) continue;
-        t += (c.p[i * n + k]! * c.p[j * n + k]!) / pk;
-      }
-      t /= Math.sqrt(c.px[i]! * c.px[j]!);
-      s[i * n + j] = t;
-      s[j * n + i] = t;
-    }
+  const { ng, p, px, py } = c;
+  const rows: number[] = [];
+  const cols: number[] = [];
+  for (let i = 0; i < ng; i += 1) {
+    if (px[i] !== 0) rows.push(i);
+    if (py[i] !== 0) cols.push(i);
   }
-  const ev = symmetricEigenvalues(s, n);
+  const m = rows.length;
+  const q = cols.length;
+  const B = new Float64Array(m * q);
+  for (let a = 0; a < m; a += 1)
+    for (let b = 0; b < q; b += 1) {
+      const v = p[rows[a]! * ng + cols[b]!]!;
+      if (v !== 0) B[a * q + b] = v / Math.sqrt(px[rows[a]!]! * py[cols[b]!]!);
+    }
+  const S = new Float64Array(m * m);
+  for (let a = 0; a < m; a += 1)
+    for (let b = a; b < m; b += 1) {
+      let t = 0;
+      for (let k = 0; k < q; k += 1) t += B[a * q + k]! * B[b * q + k]!;
+      S[a * m + b] = t;
+      S[b * m + a] = t;
+    }
+  const ev = symmetricEigenvaluesTridiagonal(S, m);
   // Q is positive semi-definite, but rounding can leave a zero eigenvalue slightly negative.
   // PyRadiomics takes the real part of a complex square root there, i.e. 0 (the angle still
   // counts in the mean), which clamping reproduces (breast1_mri_style wavelet-LHH).
-  return Math.sqrt(Math.max(ev[n - 2]!, 0));
+  return Math.sqrt(Math.max(m >= 2 ? ev[m - 2]! : 0, 0));
 }
 /** IDMN = Σ_k p_{x-y}(k) / (1 + k²/Ng²) */
 export function Idmn(c: GlcmCoefficients): number {
@@ -292,15 +374,13 @@ export function InverseVariance(c: GlcmCoefficients): number {
 /** maximum probability = max p(i,j) */
 export function MaximumProbability(c: GlcmCoefficients): number {
   let m = 0;
-  for (const v of c.p) if (v > m) m = v;
+  for (let k = 0; k < c.p.length; k += 1) if (c.p[k]! > m) m = c.p[k]!;
   return m;
 }
 /** sum average = Σ_{k=2}^{2Ng} k·p_{x+y}(k) */
 export function SumAverage(c: GlcmCoefficients): number {
   let t = 0;
-  c.pxAddy.forEach((v, k) => {
-    t += k * v;
-  });
+  for (let k = 0; k < c.pxAddy.length; k += 1) t += k * c.pxAddy[k]!;
   return t;
 }
 /** sum entropy = −Σ_k p_{x+y}(k) log2(p_{x+y}(k) + ε) */
@@ -340,10 +420,25 @@ export const GLCM_FEATURES: Record<string, (c: GlcmCoefficients) => number> = {
   SumSquares,
 };
 
+/** Number of distinct levels (1..ng) among the ROI voxels. */
+function countLevels(gray: Int32Array, voxels: Int32Array, ng: number): number {
+  const present = new Uint8Array(ng + 1);
+  let count = 0;
+  for (let n = 0; n < voxels.length; n += 1) {
+    const g = gray[voxels[n]!]!;
+    count += 1 - present[g]!;
+    present[g] = 1;
+  }
+  return count;
+}
+
 export function computeGlcmFeatures(roi: DiscretisedRoi, s: TextureSettings): FeatureValues {
-  const ng = glcmLevels(roi);
-  const nPresent = presentGrayLevels(roi).length;
-  const coeffs = glcmMatrices(roi, s, ng).map((P) => glcmCoefficients(P, ng, ng, nPresent));
+  const grid = paddedGrid(roi, anglePadding(s));
+  const ng = Math.max(grid.maxGray, 1); // glcmLevels
+  const nPresent = countLevels(grid.gray, grid.voxels, ng);
+  const coeffs = glcmMatricesOnGrid(grid, roi.spacingMm, s, ng).map((P) =>
+    glcmCoefficients(P, ng, ng, nPresent),
+  );
   const out: FeatureValues = {};
   for (const [name, f] of Object.entries(GLCM_FEATURES)) out[name] = nanMean(coeffs.map(f));
   return out;

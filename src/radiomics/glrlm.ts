@@ -10,64 +10,60 @@
  */
 import type { DiscretisedRoi, FeatureValues, TextureSettings } from './types.ts';
 import {
+  anglePadding,
   angleWeight,
-  forEachPair,
   generateAngles,
-  maskExtent,
-  maxGrayLevel,
+  gridStep,
   nanMean,
+  paddedGrid,
 } from './texture/common.ts';
 import {
+  type SizeCoefficients,
   type SizeMatrix,
-  addToSizeMatrix,
   createSizeMatrix,
   emphasis,
   grayNonUniformity,
   grayVariance,
   matrixEntropy,
+  sizeCoefficients,
   sizeNonUniformity,
   sizeVariance,
   total,
   weightedSum,
 } from './texture/sizeMatrix.ts';
 
-/** GLRLMs per angle (or merged by weightingNorm), empty angles removed. */
+/**
+ * GLRLMs per angle (or merged by weightingNorm), empty angles removed. A run starts at an ROI
+ * voxel whose predecessor (v − angle) is off the grid, outside the ROI or of another level.
+ * The voxels are visited in reverse scan order, so that v + angle (a positive index step: the
+ * first non-zero component of every angle is positive) comes before v; the length of the run
+ * from v onwards is then 1 + (same level ahead) · (length from v + angle), and a run start
+ * counts that length. Written without branches: a voxel that is no run start adds to column 0
+ * of a scratch matrix with an extra row and column, which is dropped.
+ */
 export function glrlmMatrices(roi: DiscretisedRoi, s: TextureSettings): SizeMatrix[] {
-  const ng = Math.max(maxGrayLevel(roi), 1);
+  const grid = paddedGrid(roi, anglePadding(s));
+  const ng = Math.max(grid.maxGray, 1);
   const nr = Math.max(...roi.size);
-  const angles = generateAngles(maskExtent(roi), s);
-  const [nx, ny] = roi.size;
+  const angles = generateAngles(grid.extent, s);
+  const { gray, voxels } = grid;
+  const runFrom = new Int32Array(gray.length);
+  const w = nr + 1;
+  const scratch = new Float64Array((ng + 1) * w);
   let mats = angles.map((a) => {
+    scratch.fill(0);
+    countRuns(gray, voxels, gridStep(grid, a.di, a.dj, a.dk), runFrom, scratch, w);
     const m = createSizeMatrix(ng, nr);
-    const step = a.di + nx * (a.dj + ny * a.dk);
-    // Run starts: ROI voxels whose predecessor (v − angle) is off-grid, outside the ROI or of another level.
-    const continues = new Uint8Array(roi.gray.length);
-    forEachPair(roi, a, -1, (v, prev) => {
-      if (roi.mask[prev] && roi.gray[prev] === roi.gray[v]) continues[v] = 1;
-    });
-    const hasNext = new Uint8Array(roi.gray.length);
-    forEachPair(roi, a, 1, (v, next) => {
-      if (roi.mask[next] && roi.gray[next] === roi.gray[v]) hasNext[v] = 1;
-    });
-    for (let v = 0; v < roi.gray.length; v += 1) {
-      if (!roi.mask[v] || continues[v]) continue;
-      let len = 1;
-      let cur = v;
-      while (hasNext[cur]) {
-        cur += step;
-        len += 1;
-      }
-      addToSizeMatrix(m, roi.gray[v]!, len);
-    }
+    for (let g = 1; g <= ng; g += 1)
+      for (let len = 1; len <= nr; len += 1) m.P[(g - 1) * nr + (len - 1)] = scratch[g * w + len]!;
     return m;
   });
   if (s.weightingNorm != null && mats.length > 0) {
     const merged = createSizeMatrix(ng, nr);
     angles.forEach((a, idx) => {
       const w = angleWeight(a, roi.spacingMm, s.weightingNorm);
-      mats[idx]!.P.forEach((x, c) => {
-        merged.P[c]! += w * x;
-      });
+      const P = mats[idx]!.P;
+      for (let c = 0; c < P.length; c += 1) merged.P[c]! += w * P[c]!;
     });
     mats = [merged];
   }
@@ -75,43 +71,62 @@ export function glrlmMatrices(roi: DiscretisedRoi, s: TextureSettings): SizeMatr
   return mats;
 }
 
+/** The run loop of glrlmMatrices for one angle (index step `step`), into `scratch` (row width w). */
+function countRuns(
+  gray: Int32Array,
+  voxels: Int32Array,
+  step: number,
+  runFrom: Int32Array,
+  scratch: Float64Array,
+  w: number,
+): void {
+  for (let n = voxels.length - 1; n >= 0; n -= 1) {
+    const v = voxels[n]!;
+    const g = gray[v]!;
+    const len = 1 + +(gray[v + step] === g) * runFrom[v + step]!;
+    runFrom[v] = len;
+    scratch[g * w + len * +(gray[v - step] !== g)]! += 1;
+  }
+}
+
 /** SRE = Σ P(i,j)/j² / N_r */
-export const ShortRunEmphasis = (m: SizeMatrix): number => emphasis(m, (_i, j) => 1 / (j * j));
+export const ShortRunEmphasis = (m: SizeCoefficients): number => emphasis(m, (_i, j) => 1 / (j * j));
 /** LRE = Σ P(i,j)·j² / N_r */
-export const LongRunEmphasis = (m: SizeMatrix): number => emphasis(m, (_i, j) => j * j);
+export const LongRunEmphasis = (m: SizeCoefficients): number => emphasis(m, (_i, j) => j * j);
 /** GLN = Σ_i (Σ_j P(i,j))² / N_r */
-export const GrayLevelNonUniformity = (m: SizeMatrix): number => grayNonUniformity(m, false);
+export const GrayLevelNonUniformity = (m: SizeCoefficients): number => grayNonUniformity(m, false);
 /** GLNN = Σ_i (Σ_j P(i,j))² / N_r² */
-export const GrayLevelNonUniformityNormalized = (m: SizeMatrix): number => grayNonUniformity(m, true);
+export const GrayLevelNonUniformityNormalized = (m: SizeCoefficients): number => grayNonUniformity(m, true);
 /** RLN = Σ_j (Σ_i P(i,j))² / N_r */
-export const RunLengthNonUniformity = (m: SizeMatrix): number => sizeNonUniformity(m, false);
+export const RunLengthNonUniformity = (m: SizeCoefficients): number => sizeNonUniformity(m, false);
 /** RLNN = Σ_j (Σ_i P(i,j))² / N_r² */
-export const RunLengthNonUniformityNormalized = (m: SizeMatrix): number => sizeNonUniformity(m, true);
+export const RunLengthNonUniformityNormalized = (m: SizeCoefficients): number => sizeNonUniformity(m, true);
 /** RP = N_r / N_p, N_p = Σ P(i,j)·j */
-export const RunPercentage = (m: SizeMatrix): number => total(m) / weightedSum(m, (_i, j) => j);
+export const RunPercentage = (m: SizeCoefficients): number => m.N / weightedSum(m, (_i, j) => j);
 /** GLV = Σ p(i,j)(i − μ)², μ = Σ p(i,j)·i */
-export const GrayLevelVariance = (m: SizeMatrix): number => grayVariance(m);
+export const GrayLevelVariance = (m: SizeCoefficients): number => grayVariance(m);
 /** RV = Σ p(i,j)(j − μ)², μ = Σ p(i,j)·j */
-export const RunVariance = (m: SizeMatrix): number => sizeVariance(m);
+export const RunVariance = (m: SizeCoefficients): number => sizeVariance(m);
 /** RE = −Σ p(i,j) log2(p(i,j) + ε) */
-export const RunEntropy = (m: SizeMatrix): number => matrixEntropy(m);
+export const RunEntropy = (m: SizeCoefficients): number => matrixEntropy(m);
 /** LGLRE = Σ P(i,j)/i² / N_r */
-export const LowGrayLevelRunEmphasis = (m: SizeMatrix): number => emphasis(m, (i) => 1 / (i * i));
+export const LowGrayLevelRunEmphasis = (m: SizeCoefficients): number => emphasis(m, (i) => 1 / (i * i));
 /** HGLRE = Σ P(i,j)·i² / N_r */
-export const HighGrayLevelRunEmphasis = (m: SizeMatrix): number => emphasis(m, (i) => i * i);
+export const HighGrayLevelRunEmphasis = (m: SizeCoefficients): number => emphasis(m, (i) => i * i);
 /** SRLGLE = Σ P(i,j)/(i² j²) / N_r */
-export const ShortRunLowGrayLevelEmphasis = (m: SizeMatrix): number =>
+export const ShortRunLowGrayLevelEmphasis = (m: SizeCoefficients): number =>
   emphasis(m, (i, j) => 1 / (i * i * j * j));
 /** SRHGLE = Σ P(i,j)·i²/j² / N_r */
-export const ShortRunHighGrayLevelEmphasis = (m: SizeMatrix): number =>
+export const ShortRunHighGrayLevelEmphasis = (m: SizeCoefficients): number =>
   emphasis(m, (i, j) => (i * i) / (j * j));
 /** LRLGLE = Σ P(i,j)·j²/i² / N_r */
-export const LongRunLowGrayLevelEmphasis = (m: SizeMatrix): number =>
+export const LongRunLowGrayLevelEmphasis = (m: SizeCoefficients): number =>
   emphasis(m, (i, j) => (j * j) / (i * i));
 /** LRHGLE = Σ P(i,j)·i²·j² / N_r */
-export const LongRunHighGrayLevelEmphasis = (m: SizeMatrix): number => emphasis(m, (i, j) => i * i * j * j);
+export const LongRunHighGrayLevelEmphasis = (m: SizeCoefficients): number =>
+  emphasis(m, (i, j) => i * i * j * j);
 
-export const GLRLM_FEATURES: Record<string, (m: SizeMatrix) => number> = {
+export const GLRLM_FEATURES: Record<string, (m: SizeCoefficients) => number> = {
   GrayLevelNonUniformity,
   GrayLevelNonUniformityNormalized,
   GrayLevelVariance,
@@ -131,8 +146,8 @@ export const GLRLM_FEATURES: Record<string, (m: SizeMatrix) => number> = {
 };
 
 export function computeGlrlmFeatures(roi: DiscretisedRoi, s: TextureSettings): FeatureValues {
-  const mats = glrlmMatrices(roi, s);
+  const coeffs = glrlmMatrices(roi, s).map(sizeCoefficients);
   const out: FeatureValues = {};
-  for (const [name, f] of Object.entries(GLRLM_FEATURES)) out[name] = nanMean(mats.map(f));
+  for (const [name, f] of Object.entries(GLRLM_FEATURES)) out[name] = nanMean(coeffs.map(f));
   return out;
 }

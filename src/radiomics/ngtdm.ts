@@ -7,7 +7,8 @@
  * levels with p ≠ 0.
  */
 import type { DiscretisedRoi, FeatureValues, TextureSettings } from './types.ts';
-import { forEachRoiVoxel, neighbourVisitor } from './texture/neighbours.ts';
+import { anglePadding, paddedGrid } from './texture/common.ts';
+import { neighbourSteps } from './texture/neighbours.ts';
 
 export interface Ngtdm {
   /** Gray levels with p_i ≠ 0, ascending, with their n_i, p_i and s_i. */
@@ -18,27 +19,41 @@ export interface Ngtdm {
   nvp: number;
 }
 
+/** One pass over the ROI voxels: n_i and s_i accumulated per level, in scan order. */
 export function ngtdmMatrix(roi: DiscretisedRoi, st: TextureSettings): Ngtdm {
-  const neighbours = neighbourVisitor(roi, st);
-  const n = new Map<number, number>();
-  const s = new Map<number, number>();
-  forEachRoiVoxel(roi, (v, i, j, k) => {
+  const grid = paddedGrid(roi, anglePadding(st));
+  const n = new Float64Array(grid.maxGray + 1);
+  const s = new Float64Array(grid.maxGray + 1);
+  accumulate(grid.gray, grid.voxels, neighbourSteps(grid, st), n, s);
+  const levels: number[] = [];
+  for (let g = 0; g < n.length; g += 1) if (n[g] !== 0) levels.push(g);
+  const nv = levels.map((g) => n[g]!);
+  const nvp = nv.reduce((t, x) => t + x, 0);
+  return { levels, n: nv, p: nv.map((x) => x / nvp), s: levels.map((g) => s[g]!), nvp };
+}
+
+/** n[g] += 1 and s[g] += |g − Ā| for every ROI voxel of level g with a neighbour in the ROI. */
+function accumulate(
+  gray: Int32Array,
+  voxels: Int32Array,
+  steps: Int32Array,
+  n: Float64Array,
+  s: Float64Array,
+): void {
+  for (let c = 0; c < voxels.length; c += 1) {
+    const v = voxels[c]!;
     let sum = 0;
     let count = 0;
-    neighbours(v, i, j, k, (nb) => {
-      if (!roi.mask[nb]) return;
-      sum += roi.gray[nb]!;
-      count += 1;
-    });
-    if (count === 0) return;
-    const g = roi.gray[v]!;
-    n.set(g, (n.get(g) ?? 0) + 1);
-    s.set(g, (s.get(g) ?? 0) + Math.abs(g - sum / count));
-  });
-  const levels = [...n.keys()].sort((a, b) => a - b);
-  const nv = levels.map((g) => n.get(g)!);
-  const nvp = nv.reduce((t, x) => t + x, 0);
-  return { levels, n: nv, p: nv.map((x) => x / nvp), s: levels.map((g) => s.get(g)!), nvp };
+    for (let d = 0; d < steps.length; d += 1) {
+      const h = gray[v + steps[d]!]!;
+      sum += h; // 0 outside the ROI
+      count += +(h !== 0);
+    }
+    if (count === 0) continue;
+    const g = gray[v]!;
+    n[g]! += 1;
+    s[g]! += Math.abs(g - sum / count);
+  }
 }
 
 /** Σ_i Σ_j f(i, j) over pairs of levels with p ≠ 0 (indices into levels). */

@@ -29,24 +29,36 @@ export function shapeCoefficients(roi: CroppedRoi): ShapeCoefficients {
   const padded = padMaskZyx(roi.mask, roi.size, roi.spacingMm);
   const mesh = marchingCubes(padded);
   const diameters = meshDiameters(mesh.vertices);
-  const [ni, nj] = roi.size;
   const [si, sj, sk] = roi.spacingMm;
-  const coords: number[] = [];
-  for (let n = 0; n < roi.mask.length; n += 1) {
-    if (!roi.mask[n]) continue;
-    const i = n % ni;
-    const j = Math.floor(n / ni) % nj;
-    const k = Math.floor(n / (ni * nj));
-    coords.push(k * sk, j * sj, i * si);
-  }
-  const eig = principalEigenvalues(Float64Array.from(coords), 3);
+  const coords = voxelCentres(roi.mask, roi.size, roi.spacingMm);
+  const np = coords.length / 3;
+  const eig = principalEigenvalues(coords, 3);
   return {
     mesh,
     diameters,
-    np: coords.length / 3,
+    np,
     voxelVolumeMm3: si * sj * sk,
     eigenvalues: [eig[0]!, eig[1]!, eig[2]!],
   };
+}
+
+/** Physical (z, y, x) coordinates of the ROI voxel centres, in scan order, 3 per voxel. */
+function voxelCentres(mask: Uint8Array, size: readonly number[], spacingMm: readonly number[]): Float64Array {
+  const [ni, nj, nk] = size as [number, number, number];
+  const [si, sj, sk] = spacingMm as [number, number, number];
+  let np = 0;
+  for (let n = 0; n < mask.length; n += 1) if (mask[n]) np += 1;
+  const coords = new Float64Array(3 * np);
+  for (let k = 0, n = 0, c = 0; k < nk; k += 1)
+    for (let j = 0; j < nj; j += 1)
+      for (let i = 0; i < ni; i += 1, n += 1) {
+        if (!mask[n]) continue;
+        coords[c] = k * sk;
+        coords[c + 1] = j * sj;
+        coords[c + 2] = i * si;
+        c += 3;
+      }
+  return coords;
 }
 
 /** MeshVolume: V = Σ_f (O a_f · (O b_f × O c_f)) / 6, signed tetrahedra of each mesh triangle with the origin. */

@@ -6,6 +6,7 @@
  * tetrahedra against the origin) and the vertices used for the maximum diameters.
  */
 import { CUBE_CORNERS, CUBE_EDGE_VERTICES, CUBE_TRIANGLES, DIAMETER_CORNER_EDGE } from './tables.ts';
+import { allPoints, farthestPairSquared } from './farthestPair.ts';
 import type { ZyxMask } from './padding.ts';
 
 export interface SurfaceMesh {
@@ -19,56 +20,108 @@ export interface SurfaceMesh {
   triangleCount: number;
 }
 
+/** CUBE_EDGE_VERTICES flattened: (z, y, x) of edge e at 3e. */
+const EDGE_VERTEX = Float64Array.from(CUBE_EDGE_VERTICES.flat());
+/** CUBE_TRIANGLES flattened: the edges of cube index c are TRI_EDGES[TRI_START[c]..TRI_START[c+1]). */
+const TRI_START = Int32Array.from(
+  CUBE_TRIANGLES.reduce<number[]>((acc, t) => [...acc, acc[acc.length - 1]! + t.length], [0]),
+);
+const TRI_EDGES = Int32Array.from(CUBE_TRIANGLES.flat());
+
+/** What marching one row of cubes reads and writes. */
+interface MarchState {
+  data: Uint8Array;
+  nx: number;
+  sz: number;
+  sy: number;
+  sx: number;
+  /** Index offsets of the 8 cube corners. */
+  corners: Int32Array;
+  diameterCorners: Int32Array;
+  diameterEdges: Int32Array;
+  /** Diameter vertices so far (3 values each, nv values used). */
+  vertices: Float64Array;
+  nv: number;
+  /** Running sums, in triangle order: [surface area, 6 · volume, triangle count]. */
+  sums: Float64Array;
+  a: Float64Array;
+  b: Float64Array;
+  c: Float64Array;
+}
+
 /** Build the mesh of a padded (z, y, x) mask (see `padMaskZyx`). */
 export function marchingCubes(mask: ZyxMask): SurfaceMesh {
   const [nz, ny, nx] = mask.shape;
   const [sz, sy, sx] = mask.spacing;
   const sYX = ny * nx;
-  const data = mask.data;
-  const cornerOffsets = CUBE_CORNERS.map(([dz, dy, dx]) => dz * sYX + dy * nx + dx);
-  const vertices: number[] = [];
-  let surfaceArea = 0;
-  let volume6 = 0;
-  let triangleCount = 0;
-  const a = [0, 0, 0];
-  const b = [0, 0, 0];
-  const c = [0, 0, 0];
+  const st: MarchState = {
+    data: mask.data,
+    nx,
+    sz,
+    sy,
+    sx,
+    corners: Int32Array.from(CUBE_CORNERS.map(([dz, dy, dx]) => dz * sYX + dy * nx + dx)),
+    diameterCorners: Int32Array.from(DIAMETER_CORNER_EDGE.map(([corner]) => corner)),
+    diameterEdges: Int32Array.from(DIAMETER_CORNER_EDGE.map(([, edge]) => edge)),
+    vertices: new Float64Array(3 * 1024),
+    nv: 0,
+    sums: new Float64Array(3),
+    a: new Float64Array(3),
+    b: new Float64Array(3),
+    c: new Float64Array(3),
+  };
+  // One call per row of cubes: a small function, optimised early and kept across calls.
+  for (let iz = 0; iz < nz - 1; iz += 1)
+    for (let iy = 0; iy < ny - 1; iy += 1) marchRow(st, iz, iy, iz * sYX + iy * nx);
+  return {
+    surfaceArea: st.sums[0]!,
+    volume: st.sums[1]! / 6,
+    vertices: st.vertices.slice(0, st.nv),
+    triangleCount: st.sums[2]!,
+  };
+}
 
-  for (let iz = 0; iz < nz - 1; iz += 1) {
-    for (let iy = 0; iy < ny - 1; iy += 1) {
-      for (let ix = 0; ix < nx - 1; ix += 1) {
-        const base = iz * sYX + iy * nx + ix;
-        let cube = 0;
-        for (let n = 0; n < 8; n += 1) if (data[base + cornerOffsets[n]!]) cube |= 1 << n;
-        let sign = 1;
-        if (cube & 0x80) {
-          cube ^= 0xff;
-          sign = -1;
+/** The cubes (iz, iy, 0..nx−2), whose origin corners start at index `row`. */
+function marchRow(st: MarchState, iz: number, iy: number, row: number): void {
+  const { data, corners, sums, a, b, c, sz, sy, sx } = st;
+  for (let ix = 0; ix < st.nx - 1; ix += 1) {
+    const base = row + ix;
+    let cube = 0;
+    for (let n = 0; n < 8; n += 1) if (data[base + corners[n]!]) cube |= 1 << n;
+    if (cube === 0) continue; // no vertex, no triangle
+    let sign = 1;
+    if (cube & 0x80) {
+      cube ^= 0xff;
+      sign = -1;
+    }
+    for (let k = 0; k < st.diameterCorners.length; k += 1) {
+      if (cube & (1 << st.diameterCorners[k]!)) {
+        if (st.nv + 3 > st.vertices.length) {
+          const grown = new Float64Array(2 * st.vertices.length);
+          grown.set(st.vertices);
+          st.vertices = grown;
         }
-        for (const [corner, edge] of DIAMETER_CORNER_EDGE) {
-          if (cube & (1 << corner)) {
-            const v = CUBE_EDGE_VERTICES[edge]!;
-            vertices.push((iz + v[0]) * sz, (iy + v[1]) * sy, (ix + v[2]) * sx);
-          }
-        }
-        if (cube === 0) continue;
-        const tri = CUBE_TRIANGLES[cube]!;
-        for (let t = 0; t < tri.length; t += 3) {
-          placeVertex(a, iz, iy, ix, tri[t]!, sz, sy, sx);
-          placeVertex(b, iz, iy, ix, tri[t + 1]!, sz, sy, sx);
-          placeVertex(c, iz, iy, ix, tri[t + 2]!, sz, sy, sx);
-          volume6 += sign * tripleProduct(a, b, c);
-          surfaceArea += triangleArea(a, b, c);
-          triangleCount += 1;
-        }
+        const e = 3 * st.diameterEdges[k]!;
+        st.vertices[st.nv] = (iz + EDGE_VERTEX[e]!) * sz;
+        st.vertices[st.nv + 1] = (iy + EDGE_VERTEX[e + 1]!) * sy;
+        st.vertices[st.nv + 2] = (ix + EDGE_VERTEX[e + 2]!) * sx;
+        st.nv += 3;
       }
     }
+    if (cube === 0) continue;
+    for (let t = TRI_START[cube]!; t < TRI_START[cube + 1]!; t += 3) {
+      placeVertex(a, iz, iy, ix, TRI_EDGES[t]!, sz, sy, sx);
+      placeVertex(b, iz, iy, ix, TRI_EDGES[t + 1]!, sz, sy, sx);
+      placeVertex(c, iz, iy, ix, TRI_EDGES[t + 2]!, sz, sy, sx);
+      sums[1]! += sign * tripleProduct(a, b, c);
+      sums[0]! += triangleArea(a, b, c);
+      sums[2]! += 1;
+    }
   }
-  return { surfaceArea, volume: volume6 / 6, vertices: Float64Array.from(vertices), triangleCount };
 }
 
 function placeVertex(
-  out: number[],
+  out: Float64Array,
   iz: number,
   iy: number,
   ix: number,
@@ -77,14 +130,14 @@ function placeVertex(
   sy: number,
   sx: number,
 ): void {
-  const v = CUBE_EDGE_VERTICES[edge]!;
-  out[0] = (iz + v[0]) * sz;
-  out[1] = (iy + v[1]) * sy;
-  out[2] = (ix + v[2]) * sx;
+  const e = 3 * edge;
+  out[0] = (iz + EDGE_VERTEX[e]!) * sz;
+  out[1] = (iy + EDGE_VERTEX[e + 1]!) * sy;
+  out[2] = (ix + EDGE_VERTEX[e + 2]!) * sx;
 }
 
 /** (a × b) · c: six times the signed volume of the tetrahedron (origin, a, b, c). */
-function tripleProduct(a: number[], b: number[], c: number[]): number {
+function tripleProduct(a: Float64Array, b: Float64Array, c: Float64Array): number {
   const x = a[1]! * b[2]! - b[1]! * a[2]!;
   const y = a[2]! * b[0]! - b[2]! * a[0]!;
   const z = a[0]! * b[1]! - b[0]! * a[1]!;
@@ -92,7 +145,7 @@ function tripleProduct(a: number[], b: number[], c: number[]): number {
 }
 
 /** ½ |(a − c) × (b − c)|. */
-function triangleArea(a: number[], b: number[], c: number[]): number {
+function triangleArea(a: Float64Array, b: Float64Array, c: Float64Array): number {
   const u0 = a[0]! - c[0]!;
   const u1 = a[1]! - c[1]!;
   const u2 = a[2]! - c[2]!;
@@ -119,31 +172,32 @@ export interface MeshDiameters {
 
 /**
  * Largest pairwise Euclidean distance between mesh vertices, overall and restricted to pairs sharing
- * z, y or x (cshape.c `calculate_meshDiameter`). O(n²) in the vertex count, as in PyRadiomics.
+ * z, y or x (cshape.c `calculate_meshDiameter`, which compares every pair). The same maxima, bit for
+ * bit, from farthestPairSquared: over all vertices, and within each group of vertices with one exact
+ * z (y, x) value.
  */
 export function meshDiameters(vertices: Float64Array): MeshDiameters {
-  let slice = 0;
-  let column = 0;
-  let row = 0;
-  let all = 0;
   const n = vertices.length / 3;
-  for (let p = 0; p < n; p += 1) {
-    const az = vertices[3 * p]!;
-    const ay = vertices[3 * p + 1]!;
-    const ax = vertices[3 * p + 2]!;
-    for (let q = p + 1; q < n; q += 1) {
-      const bz = vertices[3 * q]!;
-      const by = vertices[3 * q + 1]!;
-      const bx = vertices[3 * q + 2]!;
-      const dz = az - bz;
-      const dy = ay - by;
-      const dx = ax - bx;
-      const d = dz * dz + dy * dy + dx * dx;
-      if (az === bz && d > slice) slice = d;
-      if (ay === by && d > column) column = d;
-      if (ax === bx && d > row) row = d;
-      if (d > all) all = d;
+  const all = farthestPairSquared(vertices, 3, allPoints(n));
+  const [slice, column, row] = [0, 1, 2].map((axis) => {
+    let best = 0;
+    for (const group of groupByCoordinate(vertices, axis)) {
+      const d = farthestPairSquared(vertices, 3, group);
+      if (d > best) best = d;
     }
-  }
+    return best;
+  }) as [number, number, number];
   return { slice: Math.sqrt(slice), column: Math.sqrt(column), row: Math.sqrt(row), all: Math.sqrt(all) };
+}
+
+/** The vertex indices grouped by their exact value of coordinate `axis` (0 = z, 1 = y, 2 = x). */
+function groupByCoordinate(vertices: Float64Array, axis: number): Int32Array[] {
+  const groups = new Map<number, number[]>();
+  for (let p = 0; p < vertices.length / 3; p += 1) {
+    const key = vertices[3 * p + axis]!;
+    const group = groups.get(key);
+    if (group) group.push(p);
+    else groups.set(key, [p]);
+  }
+  return [...groups.values()].map((g) => Int32Array.from(g));
 }

@@ -4,6 +4,7 @@
  * midpoints, `SQUARE_LINES`) form the contour. Yields the perimeter, the enclosed area (signed triangles
  * against the origin) and the vertices used for the maximum diameter.
  */
+import { allPoints, farthestPairSquared } from './farthestPair.ts';
 import { DIAMETER_CORNER_EDGE_2D, SQUARE_CORNERS, SQUARE_EDGE_VERTICES, SQUARE_LINES } from './tables.ts';
 
 /** A padded 2D mask in NumPy axis order (row, column), column fastest. */
@@ -59,17 +60,11 @@ export function marchingSquares(mask: YxMask): ContourMesh {
   return { perimeter, surface: surface2 / 2, vertices: Float64Array.from(vertices) };
 }
 
-/** Largest pairwise Euclidean distance between contour vertices (cshape.c `calculate_meshDiameter2D`). */
+/**
+ * Largest pairwise Euclidean distance between contour vertices (cshape.c `calculate_meshDiameter2D`,
+ * which compares every pair): the same maximum, bit for bit, from farthestPairSquared.
+ */
 export function contourDiameter(vertices: Float64Array): number {
-  let best = 0;
   const n = vertices.length / 2;
-  for (let p = 0; p < n; p += 1) {
-    const ay = vertices[2 * p]!;
-    const ax = vertices[2 * p + 1]!;
-    for (let q = p + 1; q < n; q += 1) {
-      const d = (ay - vertices[2 * q]!) ** 2 + (ax - vertices[2 * q + 1]!) ** 2;
-      if (d > best) best = d;
-    }
-  }
-  return Math.sqrt(best);
+  return Math.sqrt(farthestPairSquared(vertices, 2, allPoints(n)));
 }

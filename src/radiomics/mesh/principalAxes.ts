@@ -11,10 +11,23 @@ import { symmetricEigenvalues } from '../linalg.ts';
 export function principalEigenvalues(points: Float64Array, dim: 2 | 3): number[] {
   const n = points.length / dim;
   if (n === 0) return new Array<number>(dim).fill(Number.NaN);
-  const mean = new Array<number>(dim).fill(0);
+  const mean = new Float64Array(dim);
+  const cov = new Float64Array(dim * dim);
+  accumulateCovariance(points, dim, mean, cov);
+  const eig = symmetricEigenvalues(cov, dim);
+  return eig.map((v) => (v < 0 && v > -1e-10 ? 0 : v)).sort((x, y) => x - y);
+}
+
+/** mean = the centroid; cov = Σ (x − mean)(x − mean)ᵀ / n (both triangles), in point order. */
+function accumulateCovariance(
+  points: Float64Array,
+  dim: number,
+  mean: Float64Array,
+  cov: Float64Array,
+): void {
+  const n = points.length / dim;
   for (let p = 0; p < n; p += 1) for (let d = 0; d < dim; d += 1) mean[d]! += points[p * dim + d]!;
   for (let d = 0; d < dim; d += 1) mean[d]! /= n;
-  const cov = new Array<number>(dim * dim).fill(0);
   for (let p = 0; p < n; p += 1) {
     for (let r = 0; r < dim; r += 1) {
       const xr = points[p * dim + r]! - mean[r]!;
@@ -27,6 +40,4 @@ export function principalEigenvalues(points: Float64Array, dim: 2 | 3): number[]
       cov[c * dim + r] = cov[r * dim + c]!;
     }
   }
-  const eig = symmetricEigenvalues(cov, dim);
-  return eig.map((v) => (v < 0 && v > -1e-10 ? 0 : v)).sort((x, y) => x - y);
 }

@@ -1,7 +1,9 @@
 /**
  * Helpers shared by the texture families (GLCM, GLRLM, GLSZM, GLDM, NGTDM): neighbour offsets
  * generated as PyRadiomics' `imageoperations.generateAngles` does, distance weights of
- * `weightingNorm`, and small numeric utilities with PyRadiomics' conventions.
+ * `weightingNorm`, small numeric utilities with PyRadiomics' conventions, and the padded grid
+ * every matrix is built on (one pass over a list of the ROI voxels, neighbours reached by a
+ * precomputed index step, no bounds checks).
  *
  * Axis conventions: PyRadiomics works on numpy arrays indexed (z, y, x), i.e. (k, j, i) of our
  * i-fastest layout. Angles are kept in numpy order (`zyx`) for weights and `force2Ddimension`
@@ -18,25 +20,6 @@ export interface Angle {
   di: number;
   dj: number;
   dk: number;
-}
-
-/** Extent (i, j, k) of the voxels inside the mask (the ROI bounding box). */
-export function maskExtent(roi: DiscretisedRoi): [number, number, number] {
-  const [nx, ny, nz] = roi.size;
-  const lo = [Infinity, Infinity, Infinity];
-  const hi = [-Infinity, -Infinity, -Infinity];
-  for (let k = 0, v = 0; k < nz; k += 1)
-    for (let j = 0; j < ny; j += 1)
-      for (let i = 0; i < nx; i += 1, v += 1) {
-        if (!roi.mask[v]) continue;
-        const c = [i, j, k];
-        for (let a = 0; a < 3; a += 1) {
-          lo[a] = Math.min(lo[a]!, c[a]!);
-          hi[a] = Math.max(hi[a]!, c[a]!);
-        }
-      }
-  if (lo[0] === Infinity) return [0, 0, 0];
-  return [hi[0]! - lo[0]! + 1, hi[1]! - lo[1]! + 1, hi[2]! - lo[2]! + 1];
 }
 
 /**
@@ -116,41 +99,117 @@ export function entropy(p: Iterable<number>): number {
 /** Highest gray level inside the ROI (matrices are indexed 1..this). */
 export function maxGrayLevel(roi: DiscretisedRoi): number {
   let m = 0;
-  for (let v = 0; v < roi.gray.length; v += 1) if (roi.mask[v] && roi.gray[v]! > m) m = roi.gray[v]!;
+  const { gray, mask } = roi;
+  for (let v = 0; v < gray.length; v += 1) if (mask[v] !== 0 && gray[v]! > m) m = gray[v]!;
   return m;
 }
 
-/** Gray levels present inside the ROI, ascending. */
-export function presentGrayLevels(roi: DiscretisedRoi): number[] {
-  const seen = new Set<number>();
-  for (let v = 0; v < roi.gray.length; v += 1) if (roi.mask[v]) seen.add(roi.gray[v]!);
-  return [...seen].sort((a, b) => a - b);
+/**
+ * The discretised ROI on a grid padded by `pad` voxels on every side, so that a step of up to
+ * `pad` voxels along each axis from an ROI voxel never leaves the array and needs no bounds
+ * check: off-grid and outside-the-ROI neighbours both read gray level 0 (ROI voxels have levels
+ * ≥ 1). Built once per matrix; the traversals of every texture family run on it.
+ */
+export interface PaddedGrid {
+  /** Gray level per voxel of the padded grid (i fastest), 0 outside the ROI and in the padding. */
+  gray: Int32Array;
+  /** Padded sizes (i, j, k). */
+  nx: number;
+  ny: number;
+  nz: number;
+  /** Indices in `gray` of the ROI voxels, in scan order (i fastest, then j, then k). */
+  voxels: Int32Array;
+  /** Highest gray level inside the ROI (0 for an empty ROI). */
+  maxGray: number;
+  /** Extent (i, j, k) of the ROI voxels: the bounding box generateAngles checks offsets against. */
+  extent: [number, number, number];
+}
+
+export function paddedGrid(roi: DiscretisedRoi, pad: number): PaddedGrid {
+  const sx = roi.size[0];
+  const sy = roi.size[1];
+  const sz = roi.size[2];
+  const nx = sx + 2 * pad;
+  const ny = sy + 2 * pad;
+  const nz = sz + 2 * pad;
+  const gray = new Int32Array(nx * ny * nz);
+  const all = new Int32Array(roi.mask.length);
+  const [n, maxGray, minGray, loI, hiI, loJ, hiJ, loK, hiK] = fillGrid(
+    roi.mask,
+    roi.gray,
+    sx,
+    sy,
+    sz,
+    pad,
+    gray,
+    all,
+  );
+  if (minGray! < 1) throw new RangeError('gray levels inside the ROI must be ≥ 1 (discretised)');
+  const extent: [number, number, number] =
+    hiI! < 0 ? [0, 0, 0] : [hiI! - loI! + 1, hiJ! - loJ! + 1, hiK! - loK! + 1];
+  return { gray, nx, ny, nz, voxels: all.subarray(0, n), maxGray: maxGray!, extent };
 }
 
 /**
- * Calls `visit(v, n)` for every voxel v inside the mask whose neighbour n = v + sign·angle is
- * inside the image grid (not necessarily inside the mask).
+ * The loop of paddedGrid: copies the ROI levels into `gray`, lists the ROI voxels in `voxels`;
+ * returns [their number, max level, min level, loI, hiI, loJ, hiJ, loK, hiK]. Hot loops live
+ * in small functions of typed arrays that end with the loop (V8 optimises such a function
+ * once, whatever the shapes of the ROI objects, and its optimised loop has nothing after it
+ * that could lack type feedback).
  */
-export function forEachPair(
-  roi: DiscretisedRoi,
-  a: Angle,
-  sign: 1 | -1,
-  visit: (v: number, n: number) => void,
-): void {
-  const [nx, ny, nz] = roi.size;
-  const di = sign * a.di;
-  const dj = sign * a.dj;
-  const dk = sign * a.dk;
-  const step = di + nx * (dj + ny * dk);
-  for (let k = 0, v = 0; k < nz; k += 1) {
-    const kOk = k + dk >= 0 && k + dk < nz;
-    for (let j = 0; j < ny; j += 1) {
-      const jOk = kOk && j + dj >= 0 && j + dj < ny;
-      for (let i = 0; i < nx; i += 1, v += 1) {
-        if (!jOk || !roi.mask[v]) continue;
-        if (i + di < 0 || i + di >= nx) continue;
-        visit(v, v + step);
+function fillGrid(
+  mask: Uint8Array,
+  src: Int32Array,
+  sx: number,
+  sy: number,
+  sz: number,
+  pad: number,
+  gray: Int32Array,
+  voxels: Int32Array,
+): number[] {
+  const nx = sx + 2 * pad;
+  const ny = sy + 2 * pad;
+  let maxGray = 0;
+  let minGray = 1;
+  let loI = sx;
+  let hiI = -1;
+  let loJ = sy;
+  let hiJ = -1;
+  let loK = sz;
+  let hiK = -1;
+  let n = 0;
+  for (let k = 0, v = 0; k < sz; k += 1)
+    for (let j = 0; j < sy; j += 1, v += sx) {
+      const row = pad + nx * (j + pad + ny * (k + pad));
+      const first = n;
+      for (let i = 0; i < sx; i += 1) {
+        if (mask[v + i] === 0) continue;
+        const g = src[v + i]!;
+        gray[row + i] = g;
+        voxels[n] = row + i;
+        n += 1;
+        maxGray = g > maxGray ? g : maxGray;
+        minGray = g < minGray ? g : minGray;
+      }
+      if (n > first) {
+        // The row's ROI voxels are in ascending i: the first and last give its i-range.
+        if (voxels[first]! - row < loI) loI = voxels[first]! - row;
+        if (voxels[n - 1]! - row > hiI) hiI = voxels[n - 1]! - row;
+        if (j < loJ) loJ = j;
+        if (j > hiJ) hiJ = j;
+        if (k < loK) loK = k;
+        if (k > hiK) hiK = k;
       }
     }
-  }
+  return [n, maxGray, minGray, loI, hiI, loJ, hiJ, loK, hiK];
+}
+
+/** The largest step of any angle along one axis: the padding the traversals need. */
+export function anglePadding(s: Pick<TextureSettings, 'distances'>): number {
+  return Math.ceil(Math.max(1, ...s.distances));
+}
+
+/** Index step in `grid.gray` of the offset (di, dj, dk). */
+export function gridStep(grid: PaddedGrid, di: number, dj: number, dk: number): number {
+  return di + grid.nx * (dj + grid.ny * dk);
 }
