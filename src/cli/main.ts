@@ -1,13 +1,23 @@
 import { Command, CommanderError } from 'commander';
-import { registerAuditCommands } from './audit-command.ts';
-import { registerDemoCommand } from './demo-command.ts';
-import { registerModelCommands } from './models-command.ts';
-import { registerServeCommand } from './serve-command.ts';
-import { registerSynthCommand } from './synth-command.ts';
-import { registerPushCommand } from './push-command.ts';
-import { registerExtractCommand } from './extract-command.ts';
-import { registerExtractCohortCommand } from './extract-cohort-command.ts';
 import { CliError } from './cli-error.ts';
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded on demand: `axilla extract` should not pay for loading the
+ * service, FHIR and ONNX stacks. The command named on the command line is the only one loaded;
+ * help, version and unknown commands load them all so the listing stays complete.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  serve: async () => (await import('./serve-command.ts')).registerServeCommand,
+  demo: async () => (await import('./demo-command.ts')).registerDemoCommand,
+  audit: async () => (await import('./audit-command.ts')).registerAuditCommands,
+  models: async () => (await import('./models-command.ts')).registerModelCommands,
+  synth: async () => (await import('./synth-command.ts')).registerSynthCommand,
+  push: async () => (await import('./push-command.ts')).registerPushCommand,
+  extract: async () => (await import('./extract-command.ts')).registerExtractCommand,
+  'extract-cohort': async () => (await import('./extract-cohort-command.ts')).registerExtractCohortCommand,
+};
 
 const program = new Command('axilla')
   .description('Axilla CDS: axillary pCR prediction after neoadjuvant therapy, as a CDS Hooks service')
@@ -15,14 +25,9 @@ const program = new Command('axilla')
   .showHelpAfterError()
   .exitOverride();
 
-registerServeCommand(program);
-registerDemoCommand(program);
-registerAuditCommands(program);
-registerModelCommands(program);
-registerSynthCommand(program);
-registerPushCommand(program);
-registerExtractCommand(program);
-registerExtractCohortCommand(program);
+const named = process.argv[2];
+const wanted = named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
+for (const name of wanted) (await COMMANDS[name]!())(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { niftiReadImageNode } from '@itk-wasm/image-io';
 import { ImageReadError } from './nrrd.ts';
 import type { Mat3, Vec3, Volume, VoxelArray } from './volume.ts';
 
@@ -50,6 +49,8 @@ export async function readNifti(file: string): Promise<Volume> {
   const exitCode = process.exitCode;
   let result;
   try {
+    // Loaded on first use: the WebAssembly image-io package is large, and NRRD needs none of it.
+    const { niftiReadImageNode } = await import('@itk-wasm/image-io');
     result = await niftiReadImageNode(file);
   } catch (err) {
     throw new ImageReadError(
