@@ -87,28 +87,39 @@ function nearestSampler(data: VoxelArray, size: Vec3): Sampler {
 
 function linearSampler(data: VoxelArray, size: Vec3): Sampler {
   const [ni, nj, nk] = size;
-  const at = (i: number, j: number, k: number) => data[i + ni * (j + nj * k)]!;
-  const split = (x: number, n: number): [number, number, number] => {
-    // Base index clamped to the buffer; a fraction ≤ 0 or a neighbour past the end uses the base.
-    let base = Math.floor(x);
-    if (base < 0) base = 0;
-    let frac = x - base;
-    let next = base + 1;
-    if (frac <= 0 || next > n - 1) {
-      frac = 0;
-      next = base > n - 1 ? n - 1 : base;
-      if (base > n - 1) base = n - 1;
-    }
-    return [base, next, frac];
+  const sliceSize = ni * nj;
+  // Base index clamped to the buffer; a fraction ≤ 0 or a neighbour past the end uses the base
+  // alone (LinearInterpolateImageFunction), i.e. values are held constant beyond the edges.
+  const base = (x: number, n: number) => {
+    const b = Math.floor(x);
+    return b < 0 ? 0 : b > n - 1 ? n - 1 : b;
   };
   return (ci, cj, ck) => {
-    const [i0, i1, fi] = split(ci, ni);
-    const [j0, j1, fj] = split(cj, nj);
-    const [k0, k1, fk] = split(ck, nk);
-    const c00 = at(i0, j0, k0) + (at(i1, j0, k0) - at(i0, j0, k0)) * fi;
-    const c10 = at(i0, j1, k0) + (at(i1, j1, k0) - at(i0, j1, k0)) * fi;
-    const c01 = at(i0, j0, k1) + (at(i1, j0, k1) - at(i0, j0, k1)) * fi;
-    const c11 = at(i0, j1, k1) + (at(i1, j1, k1) - at(i0, j1, k1)) * fi;
+    const i0 = base(ci, ni);
+    const j0 = base(cj, nj);
+    const k0 = base(ck, nk);
+    let fi = ci - i0;
+    let fj = cj - j0;
+    let fk = ck - k0;
+    let di = 1;
+    let dj = ni;
+    let dk = sliceSize;
+    if (!(fi > 0 && i0 + 1 < ni)) [fi, di] = [0, 0];
+    if (!(fj > 0 && j0 + 1 < nj)) [fj, dj] = [0, 0];
+    if (!(fk > 0 && k0 + 1 < nk)) [fk, dk] = [0, 0];
+    const o = i0 + ni * j0 + sliceSize * k0;
+    const v000 = data[o]!;
+    const v100 = data[o + di]!;
+    const v010 = data[o + dj]!;
+    const v110 = data[o + dj + di]!;
+    const v001 = data[o + dk]!;
+    const v101 = data[o + dk + di]!;
+    const v011 = data[o + dk + dj]!;
+    const v111 = data[o + dk + dj + di]!;
+    const c00 = v000 + (v100 - v000) * fi;
+    const c10 = v010 + (v110 - v010) * fi;
+    const c01 = v001 + (v101 - v001) * fi;
+    const c11 = v011 + (v111 - v011) * fi;
     const c0 = c00 + (c10 - c00) * fj;
     const c1 = c01 + (c11 - c01) * fj;
     return c0 + (c1 - c0) * fk;
