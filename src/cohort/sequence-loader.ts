@@ -14,7 +14,9 @@
  * kind the batch engine reports: missing input, corrupt file, invalid series, SEG not matching its
  * image, or an empty ROI (e.g. no residual tumour after a complete response).
  */
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { readHeader } from '../dicom/folder-source.ts';
+import { mapLimit } from '../util/map-limit.ts';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SeriesSelection } from '../dicom/series-decoder.ts';
 import { decodeSeriesDetailed, type DecodedSeries } from '../dicom/series-decoder.ts';
@@ -101,8 +103,6 @@ interface ImageFile {
   expectedPixelBytes?: number;
 }
 
-/** Bytes read to parse a header: MR headers fit, and Pixel Data (most of a file) is not read. */
-const HEAD_BYTES = 64 * 1024;
 /** Files open at once. */
 const READ_CONCURRENCY = 16;
 
@@ -114,49 +114,6 @@ function isIgnorable(name: string): boolean {
 /** The message of an error (the decoders' messages do not name our files; the caller adds it). */
 function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** Runs `fn` over `items` with at most `limit` at once, keeping the order of the results. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const n = next;
-      next += 1;
-      out[n] = await fn(items[n]!);
-    }
-  });
-  await Promise.all(lanes);
-  return out;
-}
-
-/**
- * The header of a Part-10 file, reading only its head when the header fits in it, so that
- * choosing one DCE phase does not read the pixel data of the other phases.
- */
-async function readHeader(file: string): Promise<NaturalDataset> {
-  const handle = await open(file, 'r');
-  let head: Uint8Array;
-  let size: number;
-  try {
-    size = (await handle.stat()).size;
-    const buffer = new Uint8Array(Math.min(size, HEAD_BYTES));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    head = buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-  if (size > head.length) {
-    try {
-      const p = parsePart10(head, { headerOnly: true });
-      if (p.hasPixelData) return p.dataset;
-    } catch {
-      // The header is longer than the head, or the file is corrupt: parse the whole file below.
-    }
-    head = new Uint8Array(await readFile(file));
-  }
-  return parsePart10(head, { headerOnly: true }).dataset;
 }
 
 /** Refuses a file whose Pixel Data is cut short (part10.ts missingPixelBytes). */
@@ -198,7 +155,7 @@ async function readImageHeaders(root: string, target: SequenceTarget): Promise<I
     const abs = path.join(dir, name);
     let ds: NaturalDataset;
     try {
-      ds = await readHeader(abs);
+      ds = (await readHeader(abs)).dataset;
     } catch (err) {
       throw fail('corrupt-file', rel, `corrupt DICOM file: ${reasonOf(err)}`);
     }

@@ -9,6 +9,7 @@
  * `strict: true` it makes `open` fail with a DicomError naming it. A DICOMDIR is listed in
  * `skipped` too but is never an error.
  */
+import { mapLimit } from '../util/map-limit.ts';
 import { open as openFile, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type {
@@ -69,8 +70,11 @@ export async function listFiles(dir: string): Promise<string[]> {
   return nested.flat().sort();
 }
 
-/** Parses the header of a file, reading only its head when the header fits in it. */
-async function readHeader(file: string): Promise<Part10> {
+/**
+ * Parses the header of a Part-10 file, reading only its head when the header fits in it (so that
+ * choosing one volume of a multi-volume series does not read the others' pixel data).
+ */
+export async function readHeader(file: string): Promise<Part10> {
   const handle = await openFile(file, 'r');
   let head: Uint8Array;
   let size: number;
@@ -91,20 +95,6 @@ async function readHeader(file: string): Promise<Part10> {
     // The header is longer than the head: read the whole file below.
   }
   return parsePart10(new Uint8Array(await readFile(file)), { headerOnly: true });
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const n = next;
-      next += 1;
-      out[n] = await fn(items[n]!);
-    }
-  });
-  await Promise.all(workers);
-  return out;
 }
 
 function byInstanceOrder(a: IndexedInstance, b: IndexedInstance): number {
