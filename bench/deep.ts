@@ -23,15 +23,15 @@ import {
 import {
   extractDeepFeatures,
   prepareDeepFeatureBatch,
-  type DeepFeatureInputs,
   type DeepFeatureOptions,
 } from '../src/deep/deep-features.ts';
 import { largestRoiSlice } from '../src/deep/slice-selection.ts';
 import { RESNET50_INPUT, RESNET50_OUTPUT } from '../src/deep/resnet50-graph.ts';
 import { defaultGeneratingModel, drawPatient } from '../src/synth/generating-model.ts';
-import { generatePatientImages, patientImageStream, type StudyImages } from '../src/synth/patient-images.ts';
+import { generatePatientImages, patientImageStream } from '../src/synth/patient-images.ts';
 import type { ProtocolSize } from '../src/synth/protocols.ts';
 import { createRng } from '../src/synth/random.ts';
+import { studyInputs } from '../src/deep/deep-fixtures.test-helper.ts';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -55,17 +55,6 @@ async function timed<T>(f: () => Promise<T> | T): Promise<[T, number]> {
   const start = performance.now();
   const value = await f();
   return [value, performance.now() - start];
-}
-
-/** Inputs of one study: first post-contrast DCE phase (R), highest b value (G), T2 (B), DCE ROI. */
-function studyInputs(study: StudyImages): DeepFeatureInputs {
-  const highestB = study.dwi.b.reduce((a, b) => (b.bValue > a.bValue ? b : a));
-  return {
-    dce: study.dce.phases[1]!.volume,
-    dwi: highestB.volume,
-    t2: study.t2.volume,
-    mask: study.dce.mask,
-  };
 }
 
 console.log(

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { sha256Hex } from '../model/digest.ts';
-import { AttributeType, encodeModel, TensorDataType, type ValueInfo } from '../model/onnx/onnx-schema.ts';
+import {
+  AttributeType,
+  encodeModel,
+  TensorDataType,
+  valueInfo,
+  type ValueInfo,
+} from '../model/onnx/onnx-schema.ts';
 import {
   BACKBONE_FEATURE_LENGTH,
   BACKBONE_IMAGE_VALUES,
@@ -161,15 +167,7 @@ test('run checks the batch size', async () => {
 // --- small hand-written models for the signature checks -------------------------------------------
 
 function tensorInfo(name: string, dims: (number | string)[]): ValueInfo {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType: TensorDataType.FLOAT,
-        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
-  };
+  return valueInfo(name, TensorDataType.FLOAT, dims);
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   type Volume,
 } from '../imaging/volume.ts';
 import { defaultGeneratingModel, drawPatient } from '../synth/generating-model.ts';
-import { generatePatientImages, patientImageStream, type StudyImages } from '../synth/patient-images.ts';
+import { generatePatientImages, patientImageStream } from '../synth/patient-images.ts';
 import { createRng } from '../synth/random.ts';
 import {
   BACKBONE_FEATURE_LENGTH,
@@ -33,6 +33,7 @@ import {
 } from './deep-features.ts';
 import { compositeField, rgbComposite } from './rgb-composite.ts';
 import { EmptyRoiError, largestRoiSlice } from './slice-selection.ts';
+import { studyInputs } from './deep-fixtures.test-helper.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'axilla-deep-features-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -153,17 +154,6 @@ test('inputs that cannot give features are refused', () => {
   const offGrid: Mask = { ...shifted.mask, originMm: [-29, -30, 0] };
   assert.throws(() => prepareDeepFeatureBatch({ ...shifted, mask: offGrid }), /must lie on the DCE grid/);
 });
-
-/** The inputs of one synthetic study: first post-contrast DCE phase, highest b value, T2. */
-function studyInputs(study: StudyImages): DeepFeatureInputs {
-  const highestB = study.dwi.b.reduce((a, b) => (b.bValue > a.bValue ? b : a));
-  return {
-    dce: study.dce.phases[1]!.volume,
-    dwi: highestB.volume,
-    t2: study.t2.volume,
-    mask: study.dce.mask,
-  };
-}
 
 test('a synthetic patient through the demo ResNet-50: pre, post and delta features', async () => {
   const model = defaultGeneratingModel();

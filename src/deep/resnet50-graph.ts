@@ -58,9 +58,10 @@ import {
   TensorDataType,
   type AttributeObject,
   type NodeObject,
+  valueInfo,
   type TensorObject,
-  type ValueInfo,
 } from '../model/onnx/onnx-schema.ts';
+import { splitmix32 } from '../util/splitmix32.ts';
 
 /** IR version 8 (ONNX 1.10) with default-domain opset 17 (ONNX 1.12), as the model heads use. */
 export const RESNET50_IR_VERSION = 8;
@@ -143,8 +144,10 @@ export function buildResnet50(options: Resnet50Options): Uint8Array {
       name: 'resnet50_features',
       node: builder.nodes,
       initializer: builder.initializers,
-      input: [floatTensorInfo(RESNET50_INPUT, ['N', 3, RESNET50_IMAGE_SIZE, RESNET50_IMAGE_SIZE])],
-      output: [floatTensorInfo(RESNET50_OUTPUT, ['N', RESNET50_FEATURE_LENGTH])],
+      input: [
+        valueInfo(RESNET50_INPUT, TensorDataType.FLOAT, ['N', 3, RESNET50_IMAGE_SIZE, RESNET50_IMAGE_SIZE]),
+      ],
+      output: [valueInfo(RESNET50_OUTPUT, TensorDataType.FLOAT, ['N', RESNET50_FEATURE_LENGTH])],
     },
     metadataProps: Object.keys(metadata)
       .sort()
@@ -254,17 +257,6 @@ function fnv1a(text: string): number {
   return h >>> 0;
 }
 
-/** splitmix32 finaliser (Steele, Lea, Flood 2014; constants from C. Wellons' hash prospector): a bijective 32-bit mix. */
-function splitmix32(x: number): number {
-  let z = (x + 0x9e3779b9) | 0;
-  z ^= z >>> 16;
-  z = Math.imul(z, 0x21f0aaad);
-  z ^= z >>> 15;
-  z = Math.imul(z, 0x735a2d97);
-  z ^= z >>> 15;
-  return z >>> 0;
-}
-
 /** The stream seed of one initializer: independent of generation order and of the other layers. */
 function streamSeed(seed: number, name: string): number {
   return splitmix32(seed ^ fnv1a(name));
@@ -332,18 +324,6 @@ function floatTensor(name: string, dims: number[], values: Float32Array): Tensor
     }
   }
   return { name, dims, dataType: TensorDataType.FLOAT, rawData: raw };
-}
-
-function floatTensorInfo(name: string, dims: (string | number)[]): ValueInfo {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType: TensorDataType.FLOAT,
-        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
-  };
 }
 
 function intAttribute(name: string, i: number): AttributeObject {

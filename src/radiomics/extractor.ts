@@ -5,12 +5,12 @@
  * the enabled image types (image-types.ts): crop to the ROI's bounding box, discretise with that
  * type's settings, and every enabled non-shape class, named `<image type>_<class>_<Feature>`.
  */
-import type { Volume, VoxelArray } from '../imaging/volume.ts';
+import type { Volume } from '../imaging/volume.ts';
 import { discretise } from './discretise.ts';
 import { FAMILIES } from './families.ts';
 import { checkImageTypes, derivedImages, type SkippedImage } from './image-types.ts';
 import { loadForExtraction, type LoadedImage } from './load-image.ts';
-import { prepareRoi, RoiError, type BoundingBox, type PreparedRoi } from './roi.ts';
+import { copyBox, prepareRoi, RoiError, type BoundingBox, type PreparedRoi } from './roi.ts';
 import { SettingsError, type ExtractionSettings, type FamilyName } from './settings.ts';
 import type { CroppedRoi, DiscretisedRoi } from './types.ts';
 
@@ -45,16 +45,6 @@ function checkEnabled(settings: ExtractionSettings): FamilyName[] {
     throw new SettingsError((err as Error).message);
   }
   return enabled;
-}
-
-/** Copies the box `bb` of a grid of size (ni, nj) into `out` (i fastest); any voxel type. */
-function copyBox(data: VoxelArray, ni: number, nj: number, bb: BoundingBox, out: Float64Array): void {
-  let o = 0;
-  for (let k = bb[4]; k <= bb[5]; k += 1)
-    for (let j = bb[2]; j <= bb[3]; j += 1) {
-      const row = ni * (j + nj * k);
-      for (let i = row + bb[0], end = row + bb[1]; i <= end; i += 1) out[o++] = data[i]!;
-    }
 }
 
 /** True when every ROI voxel of `values` is finite. */

@@ -11,7 +11,7 @@
  * with SetOutputPixelType does); the label map is resampled by nearest neighbour.
  */
 import { resampleVolume, type Interpolation } from '../imaging/resample.ts';
-import { indexToWorld, type Geometry, type Vec3, type Volume } from '../imaging/volume.ts';
+import { cropVolume, indexToWorld, type Geometry, type Vec3, type Volume } from '../imaging/volume.ts';
 import type { ExtractionSettings } from './settings.ts';
 
 /** Voxel bounding box as SimpleITK's LabelShapeStatistics reports it: start and size per axis. */
@@ -99,26 +99,11 @@ export function resampleImageAndMask(
 
 /** cropToTumorMask with padding: the grid `box` ± `padDistance` voxels, clipped to the image. */
 export function cropWithPadding(volume: Volume, box: IndexBox, padDistance: number): Volume {
-  const from = [0, 1, 2].map((c) => Math.max(0, box.start[c]! - padDistance));
+  const from = [0, 1, 2].map((c) => Math.max(0, box.start[c]! - padDistance)) as unknown as Vec3;
   const to = [0, 1, 2].map((c) =>
     Math.min(volume.size[c]! - 1, box.start[c]! + box.size[c]! - 1 + padDistance),
-  );
-  const size: Vec3 = [to[0]! - from[0]! + 1, to[1]! - from[1]! + 1, to[2]! - from[2]! + 1];
-  const Ctor = volume.data.constructor as new (n: number) => Volume['data'];
-  const data = new Ctor(size[0] * size[1] * size[2]);
-  let o = 0;
-  for (let k = from[2]!; k <= to[2]!; k += 1)
-    for (let j = from[1]!; j <= to[1]!; j += 1) {
-      const row = volume.size[0] * (j + volume.size[1] * k);
-      for (let i = from[0]!; i <= to[0]!; i += 1, o += 1) data[o] = volume.data[row + i]!;
-    }
-  return {
-    size,
-    spacingMm: volume.spacingMm,
-    originMm: indexToWorld(volume, from[0]!, from[1]!, from[2]!),
-    direction: volume.direction,
-    data,
-  };
+  ) as unknown as Vec3;
+  return cropVolume(volume, from, to);
 }
 
 /** The settings this module reads. */

@@ -10,6 +10,7 @@
  *   4. cropping of image and mask to the bounding box of the (resegmented) ROI.
  */
 import { sameGeometry, voxelCount, type Vec3, type Volume } from '../imaging/volume.ts';
+import type { IndexBox } from './resampling.ts';
 import type { ExtractionSettings } from './settings.ts';
 import type { CroppedRoi } from './types.ts';
 
@@ -200,22 +201,29 @@ export function cropToBox(
   const n = cs[0] * cs[1] * cs[2];
   const img = new Float64Array(n);
   const msk = new Uint8Array(n);
-  let o = 0;
-  for (let k = bb[4]; k <= bb[5]; k += 1)
-    for (let j = bb[2]; j <= bb[3]; j += 1) {
-      const row = size[0] * (j + size[1] * k);
-      for (let i = bb[0]; i <= bb[1]; i += 1, o += 1) {
-        img[o] = image[row + i]!;
-        msk[o] = mask[row + i]!;
-      }
-    }
+  copyBox(image, size[0], size[1], bb, img);
+  copyBox(mask, size[0], size[1], bb, msk);
   return { size: cs, spacingMm, image: img, mask: msk };
 }
 
+/** Copies the box `bb` of a grid of size (ni, nj, ·) into `out` (i fastest); any voxel type. */
+export function copyBox(
+  data: ArrayLike<number>,
+  ni: number,
+  nj: number,
+  bb: BoundingBox,
+  out: Float64Array | Uint8Array,
+): void {
+  let o = 0;
+  for (let k = bb[4]; k <= bb[5]; k += 1)
+    for (let j = bb[2]; j <= bb[3]; j += 1) {
+      const row = ni * (j + nj * k);
+      for (let i = row + bb[0], end = row + bb[1]; i <= end; i += 1) out[o++] = data[i]!;
+    }
+}
+
 /** Bounding box (start and size per axis, as SimpleITK reports it) and voxel count of a label. */
-export interface LabelBox {
-  start: Vec3;
-  size: Vec3;
+export interface LabelBox extends IndexBox {
   count: number;
 }
 

@@ -18,16 +18,9 @@
  * cohort generator does, so patient k does not depend on the cohort size or on generation order.
  */
 
-/** splitmix32 finaliser: a bijective 32-bit mix. */
-export function splitmix32(x: number): number {
-  let z = (x + 0x9e3779b9) | 0;
-  z ^= z >>> 16;
-  z = Math.imul(z, 0x21f0aaad);
-  z ^= z >>> 15;
-  z = Math.imul(z, 0x735a2d97);
-  z ^= z >>> 15;
-  return z >>> 0;
-}
+import { splitmix32 } from '../util/splitmix32.ts';
+
+export { splitmix32 };
 
 /** cyrb128: a fast 128-bit string hash (bryc, public domain); four 32-bit lanes. */
 export function cyrb128(text: string): [number, number, number, number] {

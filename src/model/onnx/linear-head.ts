@@ -9,13 +9,7 @@
  * (https://onnx.ai/onnx/operators/). Training reuses this writer for its scaler + linear + sigmoid
  * heads, so it stays free of anything clinical.
  */
-import {
-  encodeModel,
-  TensorDataType,
-  type NodeObject,
-  type TensorObject,
-  type ValueInfo,
-} from './onnx-schema.ts';
+import { encodeModel, TensorDataType, valueInfo, type NodeObject, type TensorObject } from './onnx-schema.ts';
 
 /** IR version 8 (ONNX 1.10+) with the default-domain opset 17 (ONNX 1.12); ORT 1.30 runs both. */
 export const HEAD_IR_VERSION = 8;
@@ -137,18 +131,5 @@ function tensor(
     dims,
     dataType: type === 'float64' ? TensorDataType.DOUBLE : TensorDataType.FLOAT,
     rawData: raw,
-  };
-}
-
-/** A tensor ValueInfo; string dimensions are symbolic (dim_param), numbers fixed (dim_value). */
-function valueInfo(name: string, elemType: number, dims: (string | number)[]): ValueInfo {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
   };
 }

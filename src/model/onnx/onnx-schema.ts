@@ -264,6 +264,19 @@ export interface ModelObject {
   metadataProps?: StringStringEntry[];
 }
 
+/** A tensor ValueInfo; string dimensions are symbolic (dim_param), numbers fixed (dim_value). */
+export function valueInfo(name: string, elemType: number, dims: (string | number)[]): ValueInfo {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+      },
+    },
+  };
+}
+
 /** Serialises a model; `verify` catches shape mistakes (wrong field types) before they hit the wire. */
 export function encodeModel(model: ModelObject): Uint8Array {
   const problem = ModelProtoType.verify(model);
