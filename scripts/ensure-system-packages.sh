@@ -2,9 +2,12 @@
 # Installs the Debian packages the project needs when any is missing: python3, make and g++ build
 # better-sqlite3 from source (its prebuilt download is unreachable offline); Orthanc with its
 # DICOMweb plugin is the PACS the tests start; dicom3tools (dciodvfy) and DCMTK validate every
-# DICOM object the product writes. Used by .ci/run and before `npm test`.
+# DICOM object the product writes; R with pROC, glmnet, rms and psych computes the reference values
+# the statistics tests compare with; Chromium renders the HTML reports in the report test. Used by
+# .ci/run and before `npm test`.
 set -euo pipefail
-packages=(python3 make g++ orthanc orthanc-dicomweb dicom3tools dcmtk)
+packages=(python3 make g++ orthanc orthanc-dicomweb dicom3tools dcmtk chromium
+  r-base-core r-cran-jsonlite r-cran-proc r-cran-glmnet r-cran-rms r-cran-psych)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ "${#missing[@]}" -eq 0 ] && exit 0
