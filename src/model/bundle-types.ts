@@ -4,6 +4,7 @@
  * a publisher key the service trusts.
  */
 import type { BundleManifest } from './manifest.ts';
+import type { PcaProjector } from './pca-projector.ts';
 
 export interface LoadedBundle {
   /** Folder the bundle was loaded from. */
@@ -15,6 +16,8 @@ export interface LoadedBundle {
   publisherKid: string;
   /** Runs the classifier on one feature vector ordered as `manifest.inputs`; returns P(apCR). */
   predict(features: readonly number[]): Promise<number>;
+  /** The deep-feature projection when the manifest has `deepPca`. */
+  deepPca?: PcaProjector;
   close(): Promise<void>;
 }
 

@@ -10,6 +10,7 @@ import { silentLogger, type Logger } from '../util/logger.ts';
 import { BundleFileError, readVerifiedFiles } from './bundle-files.ts';
 import { BundleVerificationError, type LoadedBundle } from './bundle-types.ts';
 import { ClassifierError, createClassifier } from './classifier.ts';
+import { createPcaProjector, type PcaProjector } from './pca-projector.ts';
 import { sha256Hex } from './digest.ts';
 import { MANIFEST_FILE, ManifestError, parseManifest, SIGNATURE_FILE } from './manifest.ts';
 import { SignatureError, verifyManifestSignature, type TrustedKeySet } from './signature.ts';
@@ -51,6 +52,15 @@ export async function loadBundle(dir: string, options: LoadBundleOptions): Promi
       outputName: manifest.classifier.outputName,
       featureNames: manifest.inputs.map((input) => input.name),
     });
+    let deepPca: PcaProjector | undefined;
+    if (manifest.deepPca) {
+      try {
+        deepPca = await createPcaProjector(files.get(manifest.deepPca.file)!, manifest.deepPca);
+      } catch (e) {
+        await classifier.close();
+        throw e;
+      }
+    }
     const digest = bundleDigest(manifestBytes);
     logger.info(
       { bundle: `${manifest.id}@${manifest.version}`, digest, publisherKid, inputType: classifier.inputType },
@@ -62,7 +72,11 @@ export async function loadBundle(dir: string, options: LoadBundleOptions): Promi
       digest,
       publisherKid,
       predict: (features) => classifier.predict(features),
-      close: () => classifier.close(),
+      ...(deepPca ? { deepPca } : {}),
+      close: async () => {
+        await classifier.close();
+        await deepPca?.close();
+      },
     };
   } catch (e) {
     if (

@@ -182,10 +182,32 @@ const manifestObjectSchema = z.strictObject({
    * fixed yet, so any JSON is accepted here; the locator validates it when it reads it.
    */
   seriesSelection: z.record(z.string(), z.json()),
+  /**
+   * The frozen feature extractor, pinned by SHA-256. `file` is given when the bundle carries it;
+   * without `file` the service takes the backbone with that digest from its backbone store (a
+   * 100 MB network is not copied into every bundle that uses it).
+   */
   deepBackbone: z.union([
     z.null(),
-    z.strictObject({ file: bundlePathSchema, sha256: sha256Hex, description: nonEmpty }),
+    z.strictObject({ file: bundlePathSchema.optional(), sha256: sha256Hex, description: nonEmpty }),
   ]),
+  /**
+   * Reduction of the backbone's features to the `DL_pc…` inputs: an ONNX model (role "pca") whose
+   * input `inputName` is [N, dimension × blocks.length] — the blocks' features in order, e.g.
+   * DL_pre_0001…2048, DL_post_0001…2048, DL_delta_0001…2048 — and whose output `outputName` is
+   * [N, components], the scores DL_pc001…; deep inputs name the components they use.
+   */
+  deepPca: z
+    .strictObject({
+      file: bundlePathSchema,
+      inputName: nonEmpty,
+      outputName: nonEmpty,
+      blocks: z.array(z.enum(['DL_pre', 'DL_post', 'DL_delta'])).min(1),
+      dimension: z.number().int().positive(),
+      components: z.number().int().positive().max(999),
+      explainedVarianceRatio: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
   classifier: z.strictObject({
     file: bundlePathSchema,
     inputName: nonEmpty,
@@ -231,17 +253,29 @@ export const bundleManifestSchema = manifestObjectSchema.superRefine((m, ctx) =>
   for (const [sequence, file] of Object.entries(m.extraction)) {
     requireFile(['extraction', sequence], file, 'extraction-parameters');
   }
-  if (m.deepBackbone) {
+  if (m.deepBackbone?.file !== undefined) {
     const entry = requireFile(['deepBackbone', 'file'], m.deepBackbone.file, 'deep-backbone');
     if (entry && entry.sha256 !== m.deepBackbone.sha256) {
       issue(['deepBackbone', 'sha256'], `differs from the SHA-256 listed for "${entry.path}" in files`);
     }
+  }
+  if (m.deepPca) {
+    requireFile(['deepPca', 'file'], m.deepPca.file, 'pca');
+    if (!m.deepBackbone) issue(['deepBackbone'], 'is required when deepPca is given');
   }
 
   const names = new Set<string>();
   m.inputs.forEach((input, i) => {
     if (names.has(input.name)) issue(['inputs', i, 'name'], `"${input.name}" appears twice`);
     names.add(input.name);
+    if (input.source === 'deep') {
+      const component = /^DL_pc(\d{3})$/.exec(input.name);
+      if (!component) issue(['inputs', i, 'name'], `deep input "${input.name}" must be named DL_pcNNN`);
+      else if (!m.deepPca) issue(['deepPca'], `is required for deep input "${input.name}"`);
+      else if (Number(component[1]) < 1 || Number(component[1]) > m.deepPca.components) {
+        issue(['inputs', i, 'name'], `"${input.name}" is beyond the ${m.deepPca.components} PCA components`);
+      }
+    }
     if (input.source !== 'clinical') return;
     const known = (CLINICAL_FEATURES as Record<string, { from: ClinicalInputName }>)[input.name];
     if (!known) {

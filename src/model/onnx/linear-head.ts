@@ -9,7 +9,15 @@
  * (https://onnx.ai/onnx/operators/). Training reuses this writer for its scaler + linear + sigmoid
  * heads, so it stays free of anything clinical.
  */
-import { encodeModel, TensorDataType, valueInfo, type NodeObject, type TensorObject } from './onnx-schema.ts';
+import {
+  constantTensor as tensor,
+  encodeModel,
+  TensorDataType,
+  valueInfo,
+  type FloatElementType,
+  type NodeObject,
+  type TensorObject,
+} from './onnx-schema.ts';
 
 /** IR version 8 (ONNX 1.10+) with the default-domain opset 17 (ONNX 1.12); ORT 1.30 runs both. */
 export const HEAD_IR_VERSION = 8;
@@ -18,7 +26,7 @@ export const HEAD_OPSET = 17;
 export const HEAD_LOGIT_OUTPUT = 'logit';
 export const HEAD_PROBABILITY_OUTPUT = 'probability';
 
-export type HeadElementType = 'float64' | 'float32';
+export type HeadElementType = FloatElementType;
 
 export interface LogisticHeadSpec {
   /** Name of the graph input, a [N, featureCount] tensor. */
@@ -107,29 +115,4 @@ function checkVector(name: string, values: readonly number[], length: number): v
   if (values.length !== length) throw new Error(`${name} has ${values.length} values, expected ${length}`);
   const bad = values.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new Error(`${name}[${bad}] is not a finite number`);
-}
-
-/**
- * A constant tensor stored in TensorProto.raw_data, which onnx.proto requires to be fixed-width
- * little-endian IEEE 754; written through a DataView so the host's byte order does not matter.
- */
-function tensor(
-  name: string,
-  dims: number[],
-  values: readonly number[],
-  type: HeadElementType,
-): TensorObject {
-  const width = type === 'float64' ? 8 : 4;
-  const raw = new Uint8Array(values.length * width);
-  const view = new DataView(raw.buffer);
-  values.forEach((v, i) => {
-    if (type === 'float64') view.setFloat64(i * width, v, true);
-    else view.setFloat32(i * width, v, true);
-  });
-  return {
-    name,
-    dims,
-    dataType: type === 'float64' ? TensorDataType.DOUBLE : TensorDataType.FLOAT,
-    rawData: raw,
-  };
 }

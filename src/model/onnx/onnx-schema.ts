@@ -289,3 +289,30 @@ export function decodeModel(bytes: Uint8Array): ModelObject {
   const message = ModelProtoType.decode(bytes);
   return ModelProtoType.toObject(message, { longs: Number, arrays: true, defaults: false }) as ModelObject;
 }
+
+export type FloatElementType = 'float64' | 'float32';
+
+/**
+ * A constant tensor stored in TensorProto.raw_data, which onnx.proto requires to be fixed-width
+ * little-endian IEEE 754; written through a DataView so the host's byte order does not matter.
+ */
+export function constantTensor(
+  name: string,
+  dims: number[],
+  values: ArrayLike<number>,
+  type: FloatElementType,
+): TensorObject {
+  const width = type === 'float64' ? 8 : 4;
+  const raw = new Uint8Array(values.length * width);
+  const view = new DataView(raw.buffer);
+  for (let i = 0; i < values.length; i++) {
+    if (type === 'float64') view.setFloat64(i * width, values[i]!, true);
+    else view.setFloat32(i * width, values[i]!, true);
+  }
+  return {
+    name,
+    dims,
+    dataType: type === 'float64' ? TensorDataType.DOUBLE : TensorDataType.FLOAT,
+    rawData: raw,
+  };
+}
