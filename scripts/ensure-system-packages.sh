@@ -7,7 +7,7 @@
 # .ci/run and before `npm test`.
 set -euo pipefail
 packages=(python3 make g++ orthanc orthanc-dicomweb dicom3tools dcmtk chromium
-  r-base-core r-cran-jsonlite r-cran-proc r-cran-glmnet r-cran-rms r-cran-psych)
+  r-base-core r-cran-jsonlite r-cran-proc r-cran-glmnet r-cran-rms r-cran-psych r-cran-e1071 r-cran-class)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ "${#missing[@]}" -eq 0 ] && exit 0

@@ -86,7 +86,7 @@ describe('axilla CLI', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(
       r.stdout,
-      /hook-call prediction axilla-apcr-order-sign patient=SYN0001 clinical-literature@1\.0\.0 [0-9a-f]{12} p=0\.\d{4}/,
+      /hook-call prediction axilla-apcr-order-sign patient=SYN0001 clinical-synthetic@1\.0\.0 [0-9a-f]{12} p=0\.\d{4}/,
     );
   });
 

@@ -235,14 +235,14 @@ describe('axilla train on a cohort from the generating model', () => {
   });
 });
 
-describe('axilla train with deep features (PCA) and clinical variables', () => {
-  it('serves a DLR bundle whose PCA and head reproduce the training code to 1e-9', async () => {
-    const model = await train(config('dlr'));
+describe('axilla train with deep features (PCA)', () => {
+  it('serves a DL bundle whose PCA and head reproduce the training code to 1e-9', async () => {
+    const model = await train(config('dl'));
     assert.ok(model.pca, 'a PCA was fitted');
-    const worst = await servedEqualsTraining(model, 'dlr');
+    const worst = await servedEqualsTraining(model, 'dl');
     assert.ok(worst < 1e-9, `largest difference ${worst}`);
     // The bundle's PCA ONNX gives the component scores the training code used.
-    const out = path.join(dir, 'models', 'dlr-test', '1.0.0');
+    const out = path.join(dir, 'models', 'dl-test', '1.0.0');
     const loaded = await loadBundle(out, { trustedKeys: await trustedKeysWith(key) });
     try {
       const deepInputs = model.inputs.map((i, j) => [i, j] as const).filter(([i]) => i.source === 'deep');
@@ -267,6 +267,22 @@ describe('axilla train with deep features (PCA) and clinical variables', () => {
     } finally {
       await loaded.close();
     }
+  });
+});
+
+describe('axilla train, DLR (radiomics, deep PCA and clinical)', () => {
+  it('serves the DLR bundle with the training code probabilities to 1e-9', async () => {
+    const model = await train(config('dlr'));
+    assert.ok(
+      model.inputs.some((i) => i.source === 'clinical'),
+      'clinical predictors kept',
+    );
+    assert.ok(
+      model.inputs.some((i) => i.source === 'radiomics'),
+      'radiomics predictors kept',
+    );
+    const worst = await servedEqualsTraining(model, 'dlr');
+    assert.ok(worst < 1e-9, `largest difference ${worst}`);
   });
 });
 

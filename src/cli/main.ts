@@ -17,6 +17,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   push: async () => (await import('./push-command.ts')).registerPushCommand,
   extract: async () => (await import('./extract-command.ts')).registerExtractCommand,
   'extract-cohort': async () => (await import('./extract-cohort-command.ts')).registerExtractCohortCommand,
+  evaluate: async () => (await import('./evaluate-command.ts')).registerEvaluateCommand,
+  train: async () => (await import('./train-command.ts')).registerTrainCommand,
 };
 
 const program = new Command('axilla')

@@ -67,7 +67,7 @@ export const configSchema = z.strictObject({
       dir: z.string().default('models'),
       trustedKeys: z.string().default('models/trusted-publishers.jwks.json'),
       /** Bundle id served by the hooks; its highest verified version is used. */
-      active: z.string().default('clinical-literature'),
+      active: z.string().default('clinical-synthetic'),
     })
     .prefault({}),
   cards: z

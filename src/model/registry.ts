@@ -11,6 +11,8 @@ export interface ModelRegistry {
   active(): LoadedBundle | undefined;
   all(): LoadedBundle[];
   refused: RefusedBundle[];
+  /** Verified bundles whose inputs the hooks cannot compute yet (imaging models). */
+  notServed: RefusedBundle[];
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export async function createModelRegistry(
   audit: AuditStore,
 ): Promise<ModelRegistry> {
   const refused: RefusedBundle[] = [];
+  const notServed: RefusedBundle[] = [];
   let bundles: LoadedBundle[] = [];
   try {
     const trustedKeys = await readTrustedKeys(models.trustedKeys);
@@ -36,9 +39,11 @@ export async function createModelRegistry(
         (i) => i.source !== 'clinical' || !isKnownClinicalFeature(i.name),
       );
       if (unservable) {
-        const reason = `model bundle ${b.dir} refused: input ${unservable.name} (${unservable.source}) cannot be computed by this service version`;
-        logger.error({ bundleDir: b.dir }, reason);
-        refused.push({ dir: b.dir, reason });
+        // Verified, but its imaging inputs are not computed by the hooks of this service version:
+        // kept out of serving (and listed), not refused — the bundle itself is sound.
+        const reason = `model bundle ${b.dir} verified but not served: input ${unservable.name} (${unservable.source}) is not computed by this service version's hooks`;
+        logger.info({ bundleDir: b.dir }, reason);
+        notServed.push({ dir: b.dir, reason });
         await b.close();
       } else {
         bundles.push(b);
@@ -66,6 +71,7 @@ export async function createModelRegistry(
     active: () => active,
     all: () => [...bundles],
     refused,
+    notServed,
     async close() {
       for (const b of bundles) await b.close();
     },

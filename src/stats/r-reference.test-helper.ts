@@ -19,7 +19,10 @@ export function rAvailable(): boolean {
   if (available === undefined) {
     const probe = spawnSync(
       'Rscript',
-      ['-e', 'suppressMessages({library(jsonlite);library(pROC);library(glmnet);library(rms);library(psych)})'],
+      [
+        '-e',
+        'suppressMessages({library(jsonlite);library(pROC);library(glmnet);library(rms);library(psych)})',
+      ],
       { stdio: 'ignore' },
     );
     available = probe.status === 0;
@@ -71,7 +74,7 @@ export function runR<T = Record<string, unknown>>(script: string, input: unknown
     return JSON.parse(stdout) as T;
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`R reference script failed: ${err.stderr?.trim() || err.message}`);
+    throw new Error(`R reference script failed: ${err.stderr?.trim() || err.message}`, { cause: e });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -24,6 +24,11 @@ import { buildPcaHead, PCA_INPUT, PCA_OUTPUT } from '../model/onnx/pca-head.ts';
 import type { ClinicalInputName } from '../fhir/clinical-inputs.ts';
 import type { TrainedModel } from './train.ts';
 
+/** A manifest named with its folder (`validation/cohort.csv`), as cohorts share the file name. */
+function cohortName(manifest: string): string {
+  return `${path.basename(path.dirname(manifest))}/${path.basename(manifest)}`;
+}
+
 export const CLASSIFIER_FILE = 'classifier.onnx';
 export const CLASSIFIER_INPUT = 'features';
 export const PCA_FILE = 'pca.onnx';
@@ -143,7 +148,7 @@ export async function exportBundle(
     kind: config.model.kind,
     intendedUse: config.model.intendedUse,
     validationStatus: validation
-      ? `trained on ${n} patients; evaluated on a separate cohort of ${validation.n} (${path.basename(config.validation!.manifest)})`
+      ? `trained on ${n} patients; evaluated on a separate cohort of ${validation.n} (${cohortName(config.validation!.manifest)})`
       : `trained on ${n} patients; not externally validated`,
     inputs: model.inputs.map((i) => ({
       name: i.name,
@@ -191,7 +196,7 @@ export async function exportBundle(
     metrics: {
       training: metricsOf(
         training,
-        `training cohort (${path.basename(config.training.manifest)}), apparent${
+        `training cohort (${cohortName(config.training.manifest)}), apparent${
           optimism
             ? `; optimism-corrected AUC ${optimism.corrected.toFixed(3)} (${optimism.resamples} bootstrap resamples, Harrell)`
             : ''
@@ -200,12 +205,12 @@ export async function exportBundle(
       validation: validation
         ? metricsOf(
             validation,
-            `separate validation cohort (${path.basename(config.validation!.manifest)}), threshold from training`,
+            `separate validation cohort (${cohortName(config.validation!.manifest)}), threshold from training`,
           )
         : 'not available',
     },
     trainingData: {
-      description: `Cohort manifest ${path.basename(config.training.manifest)}, split "${config.training.split}"; features and selection as in training-report.json.`,
+      description: `Cohort manifest ${cohortName(config.training.manifest)}, split "${config.training.split}"; features and selection as in training-report.json.`,
       n,
       events: report.cohort.events,
       outcomeRate: report.cohort.events / n,

@@ -91,19 +91,19 @@ export function mannWhitneyPValues(c: Columns, outcome: ArrayLike<number>): Floa
 }
 
 /**
- * Spearman redundancy removal, deterministic: features are visited from the most to the least
- * associated with the outcome (ascending Mann–Whitney p, then column order), and a feature is
- * dropped when |ρ| > threshold with a feature already kept. So of a correlated pair the feature
- * less associated with the outcome goes, and the result does not depend on column order
- * except for exact ties in p.
+ * Spearman redundancy removal, deterministic and blind to the outcome: features are visited in
+ * table order (sequence, then pre/post/delta, then PyRadiomics' image-type and feature order),
+ * and a feature is dropped when |ρ| > threshold with a feature already kept — of a correlated
+ * pair, the one listed first stays. The outcome is not used here on purpose: keeping the more
+ * significant member of each correlated family would hand the next (Mann–Whitney) step the
+ * minimum p of many correlated tests, and let noise families through far more often than 5 %.
  */
 export function spearmanRedundancy(
   c: Columns,
-  pValues: ArrayLike<number>,
   threshold: number,
 ): { kept: Columns; removedBy: Record<string, string> } {
   const n = c.values[0]?.length ?? 0;
-  const order = c.names.map((_, i) => i).sort((a, b) => pValues[a]! - pValues[b]! || a - b);
+  const order = c.names.map((_, i) => i);
   const keptIndex: number[] = [];
   // Kept columns' standardised ranks side by side: one dot product per comparison.
   let store = new Float64Array(Math.max(1, n * 64));
@@ -191,7 +191,8 @@ export function lassoSelect(
   options: { foldid: ArrayLike<number>; rule: 'lambda.min' | 'lambda.1se' },
 ): LassoSelection {
   const X = matrixFromColumns(z.values);
-  const cv = cvLasso(X, outcome, { foldid: options.foldid });
+  // thresh 1e-10 (glmnet's default is 1e-7) so the KKT conditions hold closely at the solution.
+  const cv = cvLasso(X, outcome, { foldid: options.foldid, thresh: 1e-10 });
   const indexUsed = options.rule === 'lambda.min' ? cv.indexMin : cv.index1se;
   const lambdaUsed = cv.lambda[indexUsed]!;
   const beta = cv.path.beta[indexUsed]!;

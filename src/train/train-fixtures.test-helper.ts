@@ -76,7 +76,27 @@ function row(id: string, p: SyntheticPatient, split: 'train' | 'validation'): Co
 }
 
 /** Writes `<dir>/cohort.csv`, `features.csv` and `deep.csv` for `n` patients of `seed`. */
-export function writeSignalCohort(dir: string, seed: string, n: number, deepDimension = 12): SignalCohort {
+export interface SignalCohortOptions {
+  /** Length of each deep block (DL_pre/post/delta_0001…). */
+  deepDimension?: number;
+  /** Noise features (default NOISE_FEATURES). */
+  noiseFeatures?: number;
+  /**
+   * Noise features come in families sharing one factor (as radiomic features of one image type
+   * do); within a family, correlation ≈ 1 / (1 + 0.3²). 1 = independent.
+   */
+  familySize?: number;
+}
+
+export function writeSignalCohort(
+  dir: string,
+  seed: string,
+  n: number,
+  options: SignalCohortOptions = {},
+): SignalCohort {
+  const deepDimension = options.deepDimension ?? 12;
+  const noiseCount = options.noiseFeatures ?? NOISE_FEATURES;
+  const familySize = options.familySize ?? 1;
   const model = defaultGeneratingModel();
   const root = createRng(seed);
   const patients = Array.from({ length: n }, (_, i) => drawPatient(model, patientStream(root, i), i));
@@ -88,14 +108,18 @@ export function writeSignalCohort(dir: string, seed: string, n: number, deepDime
   const names = [
     ...Object.keys(SIGNAL_FEATURES),
     REDUNDANT_COPY,
-    ...Array.from({ length: NOISE_FEATURES }, (_, j) => `T2_pre_original_glcm_Noise${j + 1}`),
+    ...Array.from({ length: noiseCount }, (_, j) => `T2_pre_original_glcm_Noise${j + 1}`),
   ];
   const lines = patients.map((p, i) => {
     const signal = Object.values(SIGNAL_FEATURES).map(
       (f) => 100 + 10 * (f.slope * p.latentResponse + f.sd * noise.normal()),
     );
     const copy = signal[0]! + 0.3 * noise.normal();
-    const rest = Array.from({ length: NOISE_FEATURES }, () => 50 + 5 * noise.normal());
+    let factor = 0;
+    const rest = Array.from({ length: noiseCount }, (_, j) => {
+      if (j % familySize === 0) factor = noise.normal();
+      return 50 + 5 * (familySize > 1 ? factor + 0.3 * noise.normal() : noise.normal());
+    });
     return [ids[i]!, ...[...signal, copy, ...rest].map(String)];
   });
   const radiomicsTable = path.join(dir, 'features.csv');

@@ -247,7 +247,7 @@ export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<
   const step = (s: SelectionStep['step'], rule: string, input: number, kept: readonly string[]): void => {
     steps.push({ step: s, rule, input, kept: [...kept] });
   };
-  let t0 = performance.now();
+  const t0 = performance.now();
   const backbone = await backboneFor(config);
   try {
     const tr = await loadCohort(config.training, config, backbone, o, 'training');
@@ -366,15 +366,15 @@ async function fitModel(
       );
       current = next;
     }
-    const p = mannWhitneyPValues(current, y);
-    const spear = spearmanRedundancy(current, p, config.selection.spearmanThreshold);
+    const spear = spearmanRedundancy(current, config.selection.spearmanThreshold);
     step(
       'spearman',
-      `Spearman |ρ| > ${config.selection.spearmanThreshold}: of a correlated pair the feature with the larger Mann–Whitney p goes`,
+      `Spearman |ρ| > ${config.selection.spearmanThreshold}: of a correlated pair the feature listed first in the features table stays`,
       current.names.length,
       spear.kept.names,
     );
-    const pKept = new Map(current.names.map((n, i) => [n, p[i]!]));
+    const p = mannWhitneyPValues(spear.kept, y);
+    const pKept = new Map(spear.kept.names.map((n, i) => [n, p[i]!]));
     const mw = byName(
       spear.kept,
       spear.kept.names.filter((n) => pKept.get(n)! < config.selection.mannWhitneyP),
@@ -619,7 +619,7 @@ async function fitModel(
           ? { validation: { X: validationX, y: Array.from(validationOutcome) } }
           : {}),
       },
-      { foldid, seed: createRng(`${config.seed}/classifiers`).uint32() },
+      { foldid, seed: createRng(`${config.seed}/classifiers`).uint32(), l2 },
     );
   }
   elapsed(timings, 'classifiers', t0);
@@ -630,7 +630,7 @@ async function fitModel(
     schema: TRAINING_REPORT_SCHEMA,
     model: { id: config.model.id, version: config.model.version, name: config.model.name, kind },
     cohort: {
-      manifest: path.basename(config.training.manifest),
+      manifest: `${path.basename(path.dirname(config.training.manifest))}/${path.basename(config.training.manifest)}`,
       n: ids.length,
       events: y.reduce((s, v) => s + v, 0),
       split: config.training.split,

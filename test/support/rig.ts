@@ -71,6 +71,9 @@ export async function startRig(
           jwksCooldownSeconds: 0,
         },
         fhir: { allowInsecureHttp: 'loopback', timeoutMs: 3000 },
+        // The literature-derived clinical bundle: its probabilities can be computed in the tests
+        // from the published odds ratios alone, independently of the model file.
+        models: { active: 'clinical-literature' },
       },
       overrides,
     ),
