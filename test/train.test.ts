@@ -314,3 +314,59 @@ describe('axilla train refuses bad configurations', () => {
     );
   });
 });
+
+describe('axilla train on the command line', () => {
+  it('writes a signed bundle with its reports and prints a JSON summary', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { stringify } = await import('yaml');
+    const configPath = path.join(dir, 'clinical.yaml');
+    const plain = config('clinical');
+    writeFileSync(
+      configPath,
+      stringify({ ...plain, evaluation: { bootstrap: 50, differenceTest: 50, compareClassifiers: false } }),
+    );
+    const out = path.join(dir, 'cli-models', 'clinical-test', '1.0.0');
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), ...args], {
+        cwd: repo,
+        encoding: 'utf8',
+      });
+    const ok = run(['train', '--config', configPath, '--out', out, '--key', keyPath, '--format', 'json']);
+    assert.equal(ok.status, 0, ok.stderr);
+    const summary = JSON.parse(ok.stdout) as {
+      id: string;
+      digest: string;
+      inputs: string[];
+      validation_auc: number;
+    };
+    assert.equal(summary.id, 'clinical-test');
+    assert.ok(summary.inputs.length > 0 && summary.validation_auc > 0.5);
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as {
+      files: { path: string }[];
+    };
+    assert.deepEqual(manifest.files.map((f) => f.path).sort(), [
+      'README.md',
+      'classifier.onnx',
+      'training-report.html',
+      'training-report.json',
+    ]);
+    assert.match(readFileSync(path.join(out, 'training-report.html'), 'utf8'), /data-plot="roc"/);
+    assert.match(ok.stderr, /train: evaluation/);
+
+    const wrongOut = run([
+      'train',
+      '--config',
+      configPath,
+      '--out',
+      path.join(dir, 'elsewhere'),
+      '--key',
+      keyPath,
+    ]);
+    assert.equal(wrongOut.status, 2);
+    assert.match(wrongOut.stderr, /--out must end in clinical-test\/1\.0\.0/);
+    writeFileSync(configPath, 'model: [\n');
+    const bad = run(['train', '--config', configPath, '--out', out, '--key', keyPath]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /is not valid YAML/);
+  });
+});

@@ -198,14 +198,10 @@ function toColumns(table: FeatureTable, ids: string[], names: string[]): Columns
 function foldIds(config: TrainConfig, data: CohortData): Int32Array {
   const k = config.selection.lasso.folds;
   const column = config.selection.lasso.foldColumn;
-  if (!column)
-    return Int32Array.from(
-      assignFolds(
-        data.rows.length,
-        k,
-        createRng(`${config.seed}/folds`).uniform.bind(createRng(`${config.seed}/folds`)),
-      ),
-    );
+  if (!column) {
+    const rng = createRng(`${config.seed}/folds`);
+    return Int32Array.from(assignFolds(data.rows.length, k, () => rng.uniform()));
+  }
   const values = manifestColumn(data.manifestPath, column);
   return Int32Array.from(data.rows, (r) => {
     const f = Number(values.get(r.patientId));
