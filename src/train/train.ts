@@ -541,7 +541,7 @@ async function fitModel(
   const trainingScores = Float64Array.from(ids, (id) => trainingProbabilities.get(id)!);
   const training: EvaluationResult = evaluatePredictions(
     { apcr: y, probability: trainingScores },
-    { outcome: 'apcr', scores: ['probability'], threshold: cut.threshold, eventsPerVariable: epv },
+    { outcome: 'apcr', scores: ['probability'], threshold: 'youden', eventsPerVariable: epv },
   );
   let validation: EvaluationResult | null = null;
   let aucDifference: TrainingReport['evaluation']['auc_difference'] = null;
