@@ -23,11 +23,7 @@ import { buildLogisticHead, HEAD_PROBABILITY_OUTPUT } from '../model/onnx/linear
 import { buildPcaHead, PCA_INPUT, PCA_OUTPUT } from '../model/onnx/pca-head.ts';
 import type { ClinicalInputName } from '../fhir/clinical-inputs.ts';
 import type { TrainedModel } from './train.ts';
-
-/** A manifest named with its folder (`validation/cohort.csv`), as cohorts share the file name. */
-function cohortName(manifest: string): string {
-  return `${path.basename(path.dirname(manifest))}/${path.basename(manifest)}`;
-}
+import { cohortName } from './train-config.ts';
 
 export const CLASSIFIER_FILE = 'classifier.onnx';
 export const CLASSIFIER_INPUT = 'features';

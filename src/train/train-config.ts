@@ -236,3 +236,8 @@ export function readTrainConfig(file: string): TrainConfig {
   }
   return validateTrainConfig(value, path.dirname(path.resolve(file)), file);
 }
+
+/** A cohort manifest named with its folder (`validation/cohort.csv`): cohorts share the file name. */
+export function cohortName(manifest: string): string {
+  return `${path.basename(path.dirname(manifest))}/${path.basename(manifest)}`;
+}

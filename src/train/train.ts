@@ -45,7 +45,7 @@ import {
   type LassoSelection,
   type Scaler,
 } from './selection.ts';
-import type { TrainConfig } from './train-config.ts';
+import { cohortName, type TrainConfig } from './train-config.ts';
 import {
   TRAINING_REPORT_SCHEMA,
   type CoefficientRow,
@@ -130,6 +130,7 @@ async function backboneFor(config: TrainConfig): Promise<Backbone | null> {
 async function loadCohort(
   cohort: TrainConfig['training'],
   config: TrainConfig,
+  params: Map<CohortSequence, ParameterFile>,
   backbone: Backbone | null,
   o: TrainOptions,
   label: string,
@@ -162,7 +163,7 @@ async function loadCohort(
       : r
         ? await radiomicsFeatures(
             manifestPath,
-            { sequences: r.sequences, params: parameterFiles(config) },
+            { sequences: r.sequences, params },
             {
               ...(o.cacheRoot ? { cacheRoot: o.cacheRoot } : {}),
               ...(o.workers ? { workers: o.workers } : {}),
@@ -244,14 +245,15 @@ export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<
     steps.push({ step: s, rule, input, kept: [...kept] });
   };
   const t0 = performance.now();
+  const params = parameterFiles(config);
   const backbone = await backboneFor(config);
   try {
-    const tr = await loadCohort(config.training, config, backbone, o, 'training');
+    const tr = await loadCohort(config.training, config, params, backbone, o, 'training');
     const va = config.validation
-      ? await loadCohort(config.validation, config, backbone, o, 'validation')
+      ? await loadCohort(config.validation, config, params, backbone, o, 'validation')
       : null;
     elapsed(timings, 'features', t0);
-    return await fitModel(config, tr, va, backbone, steps, step, timings, o);
+    return await fitModel(config, params, tr, va, backbone, steps, step, timings, o);
   } finally {
     await backbone?.close();
   }
@@ -259,6 +261,7 @@ export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<
 
 async function fitModel(
   config: TrainConfig,
+  params: Map<CohortSequence, ParameterFile>,
   tr: CohortData,
   va: CohortData | null,
   backbone: Backbone | null,
@@ -330,7 +333,7 @@ async function fitModel(
     if (repro && r) {
       const second = await radiomicsFeatures(
         repro.manifest,
-        { sequences: r.sequences, params: parameterFiles(config) },
+        { sequences: r.sequences, params },
         {
           ...(o.cacheRoot ? { cacheRoot: o.cacheRoot } : {}),
           ...(o.workers ? { workers: o.workers } : {}),
@@ -626,7 +629,7 @@ async function fitModel(
     schema: TRAINING_REPORT_SCHEMA,
     model: { id: config.model.id, version: config.model.version, name: config.model.name, kind },
     cohort: {
-      manifest: `${path.basename(path.dirname(config.training.manifest))}/${path.basename(config.training.manifest)}`,
+      manifest: cohortName(config.training.manifest),
       n: ids.length,
       events: y.reduce((s, v) => s + v, 0),
       split: config.training.split,
@@ -687,7 +690,7 @@ async function fitModel(
     threshold: cut.threshold,
     pca,
     backbone: backbone ? { sha256: backbone.sha256, description: backbone.label } : null,
-    params: parameterFiles(config),
+    params,
     report,
     trainingProbabilities,
     validationProbabilities,
