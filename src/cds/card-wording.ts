@@ -23,6 +23,12 @@ const wordingSchema = z.strictObject({
     limitations: z.strictObject({ clinical: text, default: text }),
   }),
   cannotCompute: z.strictObject({ summary: text, detail: text }),
+  imaging: z.strictObject({
+    inputsLine: text,
+    inProgress: z.strictObject({ summary: text, detail: text }),
+    unavailable: z.strictObject({ summary: text, detail: text }),
+    fallback: z.strictObject({ summary: text, intro: text }),
+  }),
 });
 
 /** The card texts of `cds-hooks/cards.yaml`: clinicians' wording lives there, not in code. */

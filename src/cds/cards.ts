@@ -93,7 +93,10 @@ export function inputsMarkdown(inputs: ClinicalInputs, used: ReadonlySet<string>
   return [...lines, ...context].join('\n');
 }
 
-function baseCard(wording: CardWording, model: ModelFacts): Omit<Card, 'summary' | 'detail' | 'indicator'> {
+export function baseCard(
+  wording: CardWording,
+  model: ModelFacts,
+): Omit<Card, 'summary' | 'detail' | 'indicator'> {
   return {
     uuid: randomUUID(),
     source: {
@@ -104,7 +107,7 @@ function baseCard(wording: CardWording, model: ModelFacts): Omit<Card, 'summary'
   };
 }
 
-function modelValues(model: ModelFacts): Record<string, string> {
+export function modelValues(model: ModelFacts): Record<string, string> {
   return {
     modelName: model.name,
     modelVersion: model.version,
@@ -115,7 +118,7 @@ function modelValues(model: ModelFacts): Record<string, string> {
 }
 
 /** Keeps a summary inside the spec limit; wording tests keep real summaries well below it. */
-function clampSummary(s: string): string {
+export function clampSummary(s: string): string {
   return s.length <= SUMMARY_MAX_LENGTH ? s : `${s.slice(0, SUMMARY_MAX_LENGTH - 1)}…`;
 }
 
@@ -125,6 +128,8 @@ export function predictionCard(
   probability: number,
   inputs: ClinicalInputs,
   usedInputs: ReadonlySet<string>,
+  /** Markdown lines listed before the clinical inputs (e.g. the images an imaging model read). */
+  extraInputLines: readonly string[] = [],
 ): Card {
   const w = wording.prediction;
   const band =
@@ -140,7 +145,7 @@ export function predictionCard(
     ...values,
     thresholdLine: fill(model.threshold ? w.thresholdLine.present : w.thresholdLine.none, values),
     meaning: w.meaning[band],
-    inputsList: inputsMarkdown(inputs, usedInputs),
+    inputsList: [...extraInputLines, inputsMarkdown(inputs, usedInputs)].filter((l) => l !== '').join('\n'),
     limitations: model.kind === 'clinical' ? w.limitations.clinical : w.limitations.default,
   };
   return {

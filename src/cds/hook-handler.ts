@@ -11,7 +11,9 @@ import { predict } from '../pipeline/predict.ts';
 import type { AuditOutcome, AuditStore } from '../store/audit-store.ts';
 import type { CardRegistry } from '../store/service-state.ts';
 import type { Logger } from '../util/logger.ts';
+import type { ImagingService } from '../jobs/imaging-service.ts';
 import type { CardWording } from './card-wording.ts';
+import { answerWithImagingModel } from './imaging-answer.ts';
 import { cannotComputeCard, modelFacts, predictionCard, type Card } from './cards.ts';
 import { HookError } from './hook-error.ts';
 import { hookContextSchemas, hookRequestSchema, type HookContext, type HookRequest } from './hook-request.ts';
@@ -28,6 +30,10 @@ export interface HookDeps {
   cards: CardRegistry;
   logger: Logger;
   now?: () => Date;
+  /** The imaging pipeline with its precompute queue; absent when no PACS is configured. */
+  imaging?: ImagingService;
+  /** The clinical model shown, labelled, when an imaging model's images cannot be used. */
+  fallbackModel?: () => LoadedBundle | undefined;
 }
 
 export interface HookResponse {
@@ -95,6 +101,24 @@ export async function handleHookCall(
     const bundle = deps.activeModel();
     if (!bundle) throw new HookError(500, 'no verified model bundle is active; see the service log');
     trail.model = { id: bundle.manifest.id, version: bundle.manifest.version, digest: bundle.digest };
+    if (bundle.manifest.inputs.some((i) => i.source !== 'clinical')) {
+      const answer = await answerWithImagingModel(
+        {
+          wording: deps.wording,
+          imaging: deps.imaging,
+          fallbackModel: deps.fallbackModel ?? (() => undefined),
+          deadlineMs: deps.config.imaging.deadlineMs,
+        },
+        {
+          hook: service.hook,
+          patientId: context.patientId,
+          imagingStudies: data.imagingStudies,
+          inputs,
+          bundle,
+        },
+      );
+      return finish(deps, trail, answer.outcome, { cards: answer.cards }, answer.detail, answer.cards);
+    }
     const facts = modelFacts(bundle.manifest, bundle.digest);
     const result = await predict(bundle, inputs);
     if (result.kind === 'cannot-compute') {

@@ -27,11 +27,11 @@ import {
   missingPixelBytes,
   num,
   parsePart10,
-  seq,
   str,
   type NaturalDataset,
 } from '../dicom/part10.ts';
 import { SEGMENTATION_STORAGE } from '../dicom/seg-writer.ts';
+import { segReferencedInstances } from '../dicom/seg-references.ts';
 import type { Mask, Volume } from '../imaging/volume.ts';
 import type { CohortRow, CohortSequence, SequenceEntry, TimePoint } from './manifest.ts';
 
@@ -172,25 +172,6 @@ async function readImageHeaders(root: string, target: SequenceTarget): Promise<I
     if (b !== undefined) f.diffusionBValue = b;
     return f;
   });
-}
-
-/** The SOP Instance UIDs of `seriesUid` a SEG names as its source images. */
-function referencedInstances(seg: NaturalDataset, seriesUid: string): Set<string> {
-  const out = new Set<string>();
-  for (const s of seq(seg, 'ReferencedSeriesSequence')) {
-    if (str(s, 'SeriesInstanceUID') !== seriesUid) continue;
-    for (const i of seq(s, 'ReferencedInstanceSequence')) {
-      const uid = str(i, 'ReferencedSOPInstanceUID');
-      if (uid) out.add(uid);
-    }
-  }
-  for (const pf of seq(seg, 'PerFrameFunctionalGroupsSequence'))
-    for (const d of seq(pf, 'DerivationImageSequence'))
-      for (const s of seq(d, 'SourceImageSequence')) {
-        const uid = str(s, 'ReferencedSOPInstanceUID');
-        if (uid) out.add(uid);
-      }
-  return out;
 }
 
 function distinct(values: (number | undefined)[]): number[] {
@@ -341,7 +322,7 @@ export async function loadSequence(
   if (segSop !== entry.segSopInstanceUid)
     throw segFail('seg-mismatch', `SEG is instance ${segSop}; the manifest names ${entry.segSopInstanceUid}`);
 
-  const selection = chooseVolume(files, referencedInstances(seg, entry.seriesInstanceUid), segFail);
+  const selection = chooseVolume(files, segReferencedInstances(seg, entry.seriesInstanceUid), segFail);
   const decoded = await decodeVolume(files, selection, target);
 
   const tol = options.geometryTolerance ?? null;

@@ -70,6 +70,49 @@ export const configSchema = z.strictObject({
       active: z.string().default('clinical-synthetic'),
     })
     .prefault({}),
+  imaging: z
+    .strictObject({
+      /**
+       * Where the images come from: a DICOMweb server (QIDO-RS / WADO-RS), a folder of Part-10
+       * files, or none (imaging models then answer "not computed", with the clinical fallback).
+       */
+      source: z
+        .discriminatedUnion('kind', [
+          z.strictObject({ kind: z.literal('none') }),
+          z.strictObject({ kind: z.literal('folder'), dir: z.string().min(1) }),
+          z.strictObject({
+            kind: z.literal('dicomweb'),
+            url: z.url(),
+            timeoutMs: z.number().int().positive().default(30_000),
+            /** Parallel WADO-RS requests. */
+            maxConcurrent: z.number().int().min(1).max(32).default(6),
+            allowInsecureHttp: insecureHttpSchema,
+          }),
+        ])
+        .default({ kind: 'none' }),
+      /** How long order-select / order-sign wait for a prediction before "analysis in progress". */
+      deadlineMs: z.number().int().min(0).max(60_000).default(5_000),
+      /** Memory for retrieved instances, kept by SOP Instance UID. */
+      instanceCacheMb: z.number().int().min(0).default(1024),
+      /** Folder of ONNX backbones found by SHA-256 (the demo backbone is generated there). */
+      backboneDir: z.string().default('var/backbones'),
+      /** Clinical bundle id shown, labelled, when an imaging model cannot use the images; null for none. */
+      fallbackModel: z.string().nullable().default('clinical-synthetic'),
+      /** Prediction jobs run at once. */
+      concurrency: z.number().int().min(1).max(8).default(1),
+      maxAttempts: z.number().int().min(1).max(20).default(3),
+      /**
+       * FHIR server the background jobs read clinical inputs from when the PACS, not a hook,
+       * announces a study (webhook, polling); without it those notifications are recorded only.
+       */
+      fhirBaseUrl: z.url().optional(),
+      /** Shared secret the PACS sends as `Authorization: Bearer …` to the study webhook. */
+      webhookToken: z.string().min(16).optional(),
+      /** QIDO-RS polling for new studies (seconds between polls; 0 = off) and how far back it looks. */
+      pollSeconds: z.number().min(0).default(0),
+      pollLookbackDays: z.number().int().min(1).max(365).default(3),
+    })
+    .prefault({}),
   cards: z
     .strictObject({
       /** Folder with service definitions and card wording. */
@@ -105,13 +148,18 @@ export class ConfigError extends Error {
 
 /**
  * The embedded defaults: demo on (in-process FHIR server and demo EHR, which the service then
- * trusts as an issuer), SQLite, the shipped clinical bundle, plain http allowed on loopback only.
+ * trusts as an issuer), SQLite, the shipped radiomics–clinical bundle over the demo cohort's
+ * DICOM folder (clinical-synthetic as the labelled fallback), plain http allowed on loopback only.
  */
 export function embeddedDefaults(): Record<string, unknown> {
   return {
     demo: { enabled: true },
     auth: { allowInsecureHttp: 'loopback' },
     fhir: { allowInsecureHttp: 'loopback' },
+    // The demo cohort's DICOM folder stands in for the PACS; the hooks serve the imaging model
+    // with the best validation AUC of the shipped bundles (docs/shipped-models.md).
+    imaging: { source: { kind: 'folder', dir: 'var/demo-cohort/dicom' } },
+    models: { active: 'radiomics-clinical-synthetic' },
   };
 }
 

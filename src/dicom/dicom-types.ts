@@ -134,8 +134,15 @@ export interface InstanceSummary {
  * Where DICOM comes from: a folder of Part-10 files or a DICOMweb server. Both answer the same
  * queries and return the same bytes, so decoding is shared and results are identical.
  */
+export interface StudyQuery {
+  patientId?: string;
+  studyInstanceUid?: StudyUid;
+  studyDateFrom?: string;
+}
+
 export interface DicomSource {
-  findStudies(query: { patientId?: string; studyInstanceUid?: StudyUid }): Promise<StudySummary[]>;
+  /** Studies of a patient, one study, or (`studyDateFrom`, YYYYMMDD) every study dated from that day on. */
+  findStudies(query: StudyQuery): Promise<StudySummary[]>;
   findSeries(studyInstanceUid: StudyUid): Promise<SeriesSummary[]>;
   findInstances(studyInstanceUid: StudyUid, seriesInstanceUid: SeriesUid): Promise<InstanceSummary[]>;
   /** Part-10 bytes of the given instances (all of the series when `sopInstanceUids` is absent). */

@@ -12,6 +12,7 @@ import {
   type SeriesSummary,
   type SeriesUid,
   type SopInstanceUid,
+  type StudyQuery,
   type StudySummary,
   type StudyUid,
 } from './dicom-types.ts';
@@ -61,15 +62,24 @@ export class DicomWebSource implements DicomSource {
     return this.transport.baseUrl;
   }
 
-  async findStudies(query: { patientId?: string; studyInstanceUid?: StudyUid }): Promise<StudySummary[]> {
-    if (query.patientId === undefined && query.studyInstanceUid === undefined) {
-      throw new DicomError('findStudies needs a Patient ID or a Study Instance UID');
+  async findStudies(query: StudyQuery): Promise<StudySummary[]> {
+    if (
+      query.patientId === undefined &&
+      query.studyInstanceUid === undefined &&
+      query.studyDateFrom === undefined
+    ) {
+      throw new DicomError('findStudies needs a Patient ID, a Study Instance UID or a first study date');
+    }
+    if (query.studyDateFrom !== undefined && !/^\d{8}$/.test(query.studyDateFrom)) {
+      throw new DicomError(`findStudies: study date ${JSON.stringify(query.studyDateFrom)} is not YYYYMMDD`);
     }
     if (query.patientId !== undefined && query.patientId.trim() === '') {
       throw new DicomError('findStudies: empty Patient ID');
     }
     const params: Record<string, string> = { includefield: STUDY_INCLUDE };
     if (query.patientId !== undefined) params.PatientID = query.patientId;
+    // DICOM range matching (PS3.4 C.2.2.2.5): "from-" is every date from that day on.
+    if (query.studyDateFrom !== undefined) params.StudyDate = `${query.studyDateFrom}-`;
     if (query.studyInstanceUid !== undefined) {
       assertUid(query.studyInstanceUid, 'Study Instance UID');
       params.StudyInstanceUID = query.studyInstanceUid;

@@ -18,6 +18,7 @@ import type {
   SeriesSummary,
   SeriesUid,
   SopInstanceUid,
+  StudyQuery,
   StudySummary,
   StudyUid,
 } from './dicom-types.ts';
@@ -221,9 +222,10 @@ export class FolderSource implements DicomSource {
     this.skippedFiles = skipped;
   }
 
-  async findStudies(query: { patientId?: string; studyInstanceUid?: StudyUid }): Promise<StudySummary[]> {
+  async findStudies(query: StudyQuery): Promise<StudySummary[]> {
     const studies = new Map<string, StudySummary>();
     for (const i of this.instances) {
+      if (query.studyDateFrom !== undefined && !(i.studyDate && i.studyDate >= query.studyDateFrom)) continue;
       if (query.patientId !== undefined && i.patientId !== query.patientId) continue;
       if (query.studyInstanceUid !== undefined && i.studyInstanceUid !== query.studyInstanceUid) continue;
       let s = studies.get(i.studyInstanceUid);

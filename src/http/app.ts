@@ -1,12 +1,57 @@
+import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { FeedbackDeps } from '../cds/feedback.ts';
 import { handleFeedback } from '../cds/feedback.ts';
 import { HookError } from '../cds/hook-error.ts';
 import { handleHookCall, type HookDeps, type HookResponse } from '../cds/hook-handler.ts';
+import { notifyStudy } from '../jobs/study-notifications.ts';
 import type { EhrTokenVerifier, VerifiedEhr } from './ehr-token-verifier.ts';
 
 export interface AppDeps extends HookDeps, FeedbackDeps {
   verifier: EhrTokenVerifier;
+}
+
+/**
+ * `POST /pacs/study-stable` — the PACS announces a complete study (e.g. an Orthanc Lua
+ * `OnStableStudy` callback posting `{"StudyInstanceUID": "…"}`). Authenticated by the shared
+ * secret `imaging.webhookToken` (Bearer); without one configured, only loopback callers are
+ * accepted. Answers 202 with the queued job; every call is audited.
+ */
+function handleStudyWebhook(deps: AppDeps, req: Request): { status: number; body: unknown } {
+  const audit = (outcome: 'queued' | 'unauthorized' | 'bad-request', detail: Record<string, unknown>) =>
+    deps.audit.append({ kind: 'study-notification', outcome, detail: { via: 'webhook', ...detail } });
+  const token = deps.config.imaging.webhookToken;
+  const given = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1];
+  const loopback = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.socket.remoteAddress ?? '');
+  if (token ? !given || !safeEqual(given, token) : !loopback) {
+    audit('unauthorized', { remote: req.socket.remoteAddress ?? null });
+    return { status: 401, body: { error: 'study webhook: missing or wrong Bearer token' } };
+  }
+  if (!deps.imaging) {
+    audit('bad-request', { why: 'no imaging source configured' });
+    return { status: 409, body: { error: 'study webhook: this service has no imaging source configured' } };
+  }
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const tags = (body.MainDicomTags ?? {}) as Record<string, unknown>;
+  const uid = body.StudyInstanceUID ?? body.studyInstanceUid ?? tags.StudyInstanceUID;
+  if (typeof uid !== 'string') {
+    audit('bad-request', { why: 'no StudyInstanceUID' });
+    return { status: 400, body: { error: 'study webhook: body must be JSON with "StudyInstanceUID"' } };
+  }
+  try {
+    const job = notifyStudy(deps.imaging, uid, 'webhook');
+    audit('queued', { studyInstanceUid: uid, jobId: job.id });
+    return { status: 202, body: { jobId: job.id, state: job.state } };
+  } catch (err) {
+    audit('bad-request', { why: (err as Error).message });
+    return { status: 400, body: { error: `study webhook: ${(err as Error).message}` } };
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 interface AuthedLocals {
@@ -57,6 +102,11 @@ export function createApp(deps: AppDeps): express.Express {
       send(res, handleFeedback(deps, req.params.id, req.body, res.locals.ehr));
     },
   );
+
+  app.post('/pacs/study-stable', json, (req: Request, res: Response) => {
+    const answer = handleStudyWebhook(deps, req);
+    res.status(answer.status).json(answer.body);
+  });
 
   app.use((req, res) => {
     res.status(404).json(new HookError(404, `no route ${req.method} ${req.path}`).body());
@@ -130,7 +180,11 @@ function jsonBody(deps: AppDeps): RequestHandler {
   return (req, res, next) => {
     const refuse = (status: 400 | 413 | 415, reason: string): void => {
       deps.audit.append({
-        kind: req.path.endsWith('/feedback') ? 'feedback' : 'hook-call',
+        kind: req.path.startsWith('/pacs/')
+          ? 'study-notification'
+          : req.path.endsWith('/feedback')
+            ? 'feedback'
+            : 'hook-call',
         outcome: 'bad-request',
         ...(serviceIdOf(req.path) ? { serviceId: serviceIdOf(req.path)! } : {}),
         detail: { reason, ehr: (res.locals as Partial<AuthedLocals>).ehr?.issuer },

@@ -10,6 +10,14 @@ import { seedDemoPatients } from '../demo/seed.ts';
 import { createModelRegistry, type ModelRegistry } from '../model/registry.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import type { Logger } from '../util/logger.ts';
+import { BackboneStore } from '../deep/backbone-store.ts';
+import type { DicomSource } from '../dicom/dicom-types.ts';
+import { DicomWebSource } from '../dicom/dicomweb-source.ts';
+import { FolderSource } from '../dicom/folder-source.ts';
+import { InstanceCache } from '../dicom/instance-cache.ts';
+import { ImagingService } from '../jobs/imaging-service.ts';
+import { startStudyPolling, studyJobHandler } from '../jobs/study-notifications.ts';
+import { SqliteJobQueue, SqliteResultCache } from '../store/sqlite-jobs.ts';
 import { createApp } from './app.ts';
 import { EhrTokenVerifier } from './ehr-token-verifier.ts';
 
@@ -20,6 +28,8 @@ export interface RunningService {
   server: Server;
   store: SqliteStore;
   models: ModelRegistry;
+  /** The imaging pipeline and its queue, when an imaging source is configured. */
+  imaging?: ImagingService;
   /** Present in the embedded default: the in-process FHIR server and demo EHR. */
   demo?: { fhir: EmbeddedFhirServer; ehrKey: EhrKey };
   close(): Promise<void>;
@@ -57,6 +67,44 @@ export async function startService(config: AxillaConfig, logger: Logger): Promis
       demo = { fhir, ehrKey };
     }
 
+    if (config.demo.enabled && demo) config.imaging.fhirBaseUrl ??= demo.fhir.fhirBaseUrl;
+    const imagingSource = await openImagingSource(config.imaging.source);
+    let imaging: ImagingService | undefined;
+    let polling: { stop(): void } | undefined;
+    if (imagingSource) {
+      imaging = new ImagingService({
+        source: imagingSource,
+        cache: new InstanceCache(config.imaging.instanceCacheMb * 1024 * 1024),
+        backbones: new BackboneStore(config.imaging.backboneDir),
+        queue: new SqliteJobQueue(store.database),
+        results: new SqliteResultCache(store.database),
+        audit: store,
+        logger,
+        models: models.imaging,
+        maxAttempts: config.imaging.maxAttempts,
+        concurrency: config.imaging.concurrency,
+        otherJobs: studyJobHandler({
+          config,
+          catalog,
+          imaging: () => imaging!,
+          activeModel: () => models.active(),
+          audit: store,
+          logger,
+        }),
+      });
+      if (config.imaging.pollSeconds > 0)
+        polling = startStudyPolling(imaging, {
+          seconds: config.imaging.pollSeconds,
+          lookbackDays: config.imaging.pollLookbackDays,
+          logger,
+        });
+    }
+    const fallbackId = config.imaging.fallbackModel;
+    const fallbackModel = () => {
+      const b = fallbackId ? models.latest(fallbackId) : undefined;
+      return b && b.manifest.inputs.every((i) => i.source === 'clinical') ? b : undefined;
+    };
+
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -72,6 +120,8 @@ export async function startService(config: AxillaConfig, logger: Logger): Promis
       catalog,
       wording,
       activeModel: () => models.active(),
+      ...(imaging ? { imaging } : {}),
+      fallbackModel,
       audit: store,
       cards: store,
       feedback: store,
@@ -89,6 +139,8 @@ export async function startService(config: AxillaConfig, logger: Logger): Promis
           .map((b) => ({ id: b.manifest.id, version: b.manifest.version, digest: b.digest })),
         refusedBundles: models.refused,
         demo: demo ? { fhirServer: demo.fhir.fhirBaseUrl } : false,
+        imagingSource: config.imaging.source.kind,
+        modelsNotServed: models.notServed,
       },
     });
     logger.info({ baseUrl, activeModel: models.active()?.manifest.id ?? null }, 'service listening');
@@ -99,12 +151,16 @@ export async function startService(config: AxillaConfig, logger: Logger): Promis
       server,
       store,
       models,
+      ...(imaging ? { imaging } : {}),
       ...(demo ? { demo } : {}),
       async close() {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        polling?.stop();
+        await imaging?.close();
+        await imagingSource?.close?.();
         await demo?.fhir.close();
         await models.close();
         store.close();
@@ -113,5 +169,24 @@ export async function startService(config: AxillaConfig, logger: Logger): Promis
   } catch (err) {
     store.close();
     throw err;
+  }
+}
+
+/** The configured imaging source: a DICOMweb server or a folder of Part-10 files. */
+export async function openImagingSource(
+  source: AxillaConfig['imaging']['source'],
+): Promise<DicomSource | undefined> {
+  switch (source.kind) {
+    case 'none':
+      return undefined;
+    case 'folder':
+      return FolderSource.open(source.dir);
+    case 'dicomweb':
+      return new DicomWebSource({
+        url: source.url,
+        timeoutMs: source.timeoutMs,
+        maxConcurrent: source.maxConcurrent,
+        allowInsecureHttp: source.allowInsecureHttp,
+      });
   }
 }

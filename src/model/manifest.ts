@@ -189,7 +189,13 @@ const manifestObjectSchema = z.strictObject({
    */
   deepBackbone: z.union([
     z.null(),
-    z.strictObject({ file: bundlePathSchema.optional(), sha256: sha256Hex, description: nonEmpty }),
+    z.strictObject({
+      file: bundlePathSchema.optional(),
+      sha256: sha256Hex,
+      description: nonEmpty,
+      /** Deep features averaged over the largest-ROI slice and its neighbours (absent: that slice only). */
+      averageAdjacentSlices: z.boolean().optional(),
+    }),
   ]),
   /**
    * Reduction of the backbone's features to the `DL_pc…` inputs: an ONNX model (role "pca") whose

@@ -1,5 +1,5 @@
 import type { AxillaConfig } from '../config/config.ts';
-import { isKnownClinicalFeature } from '../pipeline/clinical-features.ts';
+import { prepareImagingModel, type ImagingModel } from '../pipeline/imaging/imaging-model.ts';
 import type { AuditStore } from '../store/audit-store.ts';
 import type { Logger } from '../util/logger.ts';
 import { loadBundles, type RefusedBundle } from './bundle.ts';
@@ -11,15 +11,20 @@ export interface ModelRegistry {
   active(): LoadedBundle | undefined;
   all(): LoadedBundle[];
   refused: RefusedBundle[];
-  /** Verified bundles whose inputs the hooks cannot compute yet (imaging models). */
+  /** Verified bundles whose imaging inputs cannot be computed as the bundle asks. */
   notServed: RefusedBundle[];
+  /** Imaging models ready for the pipeline, by bundle digest. */
+  imaging: ReadonlyMap<string, ImagingModel>;
+  /** The highest verified version of a bundle id. */
+  latest(id: string): LoadedBundle | undefined;
   close(): Promise<void>;
 }
 
 /**
- * Loads and verifies every bundle under the models folder. Bundles that fail verification, or
- * that need inputs this service version cannot compute yet (imaging), are refused: logged,
- * audited and never served. The active bundle is the highest verified version of the
+ * Loads and verifies every bundle under the models folder. Bundles that fail verification are
+ * refused: logged, audited and never served. Imaging bundles are prepared for the imaging
+ * pipeline (series rules, narrowed extraction settings); one that cannot be is listed as not
+ * served. The active bundle is the highest verified version of the
  * configured id.
  */
 export async function createModelRegistry(
@@ -29,24 +34,27 @@ export async function createModelRegistry(
 ): Promise<ModelRegistry> {
   const refused: RefusedBundle[] = [];
   const notServed: RefusedBundle[] = [];
+  const imaging = new Map<string, ImagingModel>();
   let bundles: LoadedBundle[] = [];
   try {
     const trustedKeys = await readTrustedKeys(models.trustedKeys);
     const loaded = await loadBundles(models.dir, { trustedKeys, logger });
     refused.push(...loaded.refused);
     for (const b of loaded.bundles) {
-      const unservable = b.manifest.inputs.find(
-        (i) => i.source !== 'clinical' || !isKnownClinicalFeature(i.name),
-      );
-      if (unservable) {
-        // Verified, but its imaging inputs are not computed by the hooks of this service version:
-        // kept out of serving (and listed), not refused — the bundle itself is sound.
-        const reason = `model bundle ${b.dir} verified but not served: input ${unservable.name} (${unservable.source}) is not computed by this service version's hooks`;
-        logger.info({ bundleDir: b.dir }, reason);
+      if (b.manifest.inputs.every((i) => i.source === 'clinical')) {
+        bundles.push(b);
+        continue;
+      }
+      try {
+        imaging.set(b.digest, await prepareImagingModel(b));
+        bundles.push(b);
+      } catch (err) {
+        // Verified, but its images cannot be read as it asks (rules or parameter files that do
+        // not fit its inputs): listed, not served, and not a signature problem.
+        const reason = `model bundle ${b.dir} verified but not served: ${(err as Error).message}`;
+        logger.warn({ bundleDir: b.dir }, reason);
         notServed.push({ dir: b.dir, reason });
         await b.close();
-      } else {
-        bundles.push(b);
       }
     }
   } catch (err) {
@@ -58,10 +66,11 @@ export async function createModelRegistry(
   }
   for (const r of refused) audit.append({ kind: 'bundle-refused', outcome: 'refused', detail: { ...r } });
 
-  const candidates = bundles
-    .filter((b) => b.manifest.id === models.active)
-    .sort((a, b) => compareSemver(b.manifest.version, a.manifest.version));
-  const active = candidates[0];
+  const latest = (id: string) =>
+    bundles
+      .filter((b) => b.manifest.id === id)
+      .sort((a, b) => compareSemver(b.manifest.version, a.manifest.version))[0];
+  const active = latest(models.active);
   if (!active)
     logger.error(
       { active: models.active },
@@ -72,6 +81,8 @@ export async function createModelRegistry(
     all: () => [...bundles],
     refused,
     notServed,
+    imaging,
+    latest,
     async close() {
       for (const b of bundles) await b.close();
     },

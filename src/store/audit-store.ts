@@ -6,11 +6,20 @@
  */
 
 export type AuditKind =
-  'hook-call' | 'feedback' | 'discovery' | 'auth-failure' | 'bundle-refused' | 'service-start';
+  | 'hook-call'
+  | 'feedback'
+  | 'discovery'
+  | 'auth-failure'
+  | 'bundle-refused'
+  | 'service-start'
+  | 'imaging-job'
+  | 'study-notification';
 
 export type AuditOutcome =
   | 'prediction'
   | 'cannot-compute'
+  | 'in-progress'
+  | 'queued'
   | 'not-applicable'
   | 'bad-request'
   | 'unauthorized'

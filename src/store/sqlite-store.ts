@@ -93,6 +93,11 @@ export class SqliteStore implements AuditStore, ReplayCache, CardRegistry, Feedb
     this.db.exec(SCHEMA);
   }
 
+  /** The open connection, so the job queue and result cache can share this file and its settings. */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   close(): void {
     this.db.close();
   }

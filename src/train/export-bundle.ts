@@ -162,7 +162,11 @@ export async function exportBundle(
       : {},
     deepBackbone:
       usesDeep && model.backbone
-        ? { sha256: model.backbone.sha256, description: model.backbone.description }
+        ? {
+            sha256: model.backbone.sha256,
+            description: model.backbone.description,
+            ...(config.features.deep?.averageAdjacentSlices ? { averageAdjacentSlices: true } : {}),
+          }
         : null,
     ...(usesDeep && model.pca
       ? {

@@ -1,0 +1,258 @@
+/**
+ * One imaging prediction, after the studies are chosen: locate the series and SEGs, retrieve and
+ * decode only the instances the SEGs were drawn on, extract the radiomic features the bundle
+ * reads (the one extractor), the deep features through the pinned backbone and the bundle's PCA,
+ * assemble the ordered input vector and run the classifier. Every UID used, the time per stage
+ * and the bytes retrieved are returned for the audit and the benchmark.
+ */
+import type { DicomSource } from '../../dicom/dicom-types.ts';
+import {
+  CachingDicomSource,
+  emptyCounters,
+  type InstanceCache,
+  type RetrievalCounters,
+} from '../../dicom/instance-cache.ts';
+import type { BackboneStore } from '../../deep/backbone-store.ts';
+import { deltaFeatures, extractDeepFeatures } from '../../deep/deep-features.ts';
+import { extractFeatures } from '../../radiomics/extractor.ts';
+import type { StudyCandidate } from './locate-studies.ts';
+import { ImagingGateError, TIME_POINT_WORDS, type ImagingProblem } from './imaging-problem.ts';
+import { IMAGING_TIME_POINTS, parseRadiomicsInput, type ImagingTimePoint } from './imaging-needs.ts';
+import type { ImagingModel } from './imaging-model.ts';
+import { loadLocated, type LoadedRoiImage } from './load-located.ts';
+import { locateSeries, type LocatedSeries } from './locate-series.ts';
+
+export type PipelineStage = 'locate' | 'retrieve' | 'extract' | 'deep' | 'infer';
+
+export interface SeriesTrace {
+  timePoint: ImagingTimePoint;
+  sequence: string;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  seriesDescription?: string;
+  matchedBy: 'attributes' | 'description';
+  temporalPositionIdentifier?: number;
+  diffusionBValue?: number;
+  sopInstanceUids: string[];
+  seg: { seriesInstanceUid: string; sopInstanceUid: string; segmentNumber?: number };
+  roiVoxels?: number;
+  roiVolumeMm3?: number;
+}
+
+export interface ImagingTrace {
+  studies: Record<ImagingTimePoint, StudyCandidate>;
+  series: SeriesTrace[];
+  deep?: { backboneSha256: string; backboneLabel: string; slices: Record<ImagingTimePoint, number[]> };
+  retrieval: RetrievalCounters;
+  /** Milliseconds per stage (retrieve includes decoding). */
+  timingsMs: Partial<Record<PipelineStage, number>>;
+}
+
+export interface ImagingFeatureVector {
+  names: string[];
+  values: number[];
+}
+
+export interface ImagingComputation {
+  probability: number;
+  features: ImagingFeatureVector;
+  trace: ImagingTrace;
+}
+
+export interface ImagingDeps {
+  source: DicomSource;
+  cache: InstanceCache;
+  backbones: BackboneStore;
+}
+
+export interface ImagingRequest {
+  studies: Record<ImagingTimePoint, StudyCandidate>;
+  /** Values of the bundle's clinical inputs, by input name. */
+  clinical: Record<string, number>;
+  /** Checked between stages: a stopped job gives up instead of finishing. */
+  signal?: AbortSignal;
+}
+
+/** Thrown when the imaging part fails after tracing began; carries the partial trace for the audit. */
+export class ImagingComputationError extends ImagingGateError {
+  constructor(
+    problems: ImagingProblem[],
+    readonly trace: ImagingTrace,
+  ) {
+    super(problems);
+  }
+}
+
+function traceOf(l: LocatedSeries, loaded?: LoadedRoiImage): SeriesTrace {
+  return {
+    timePoint: l.timePoint,
+    sequence: l.sequence,
+    studyInstanceUid: l.studyInstanceUid,
+    seriesInstanceUid: l.seriesInstanceUid,
+    ...(l.seriesDescription ? { seriesDescription: l.seriesDescription } : {}),
+    matchedBy: l.matchedBy,
+    ...(l.attributes.temporalPositionIdentifier !== undefined
+      ? { temporalPositionIdentifier: l.attributes.temporalPositionIdentifier }
+      : {}),
+    ...(l.attributes.diffusionBValue !== undefined ? { diffusionBValue: l.attributes.diffusionBValue } : {}),
+    sopInstanceUids: [...l.instanceUids],
+    seg: {
+      seriesInstanceUid: l.seg.seriesInstanceUid,
+      sopInstanceUid: l.seg.sopInstanceUid,
+      ...(loaded ? { segmentNumber: loaded.segmentNumber } : {}),
+    },
+    ...(loaded ? { roiVoxels: loaded.roiVoxels, roiVolumeMm3: loaded.roiVolumeMm3 } : {}),
+  };
+}
+
+export async function computeImaging(
+  model: ImagingModel,
+  deps: ImagingDeps,
+  request: ImagingRequest,
+): Promise<ImagingComputation> {
+  const counters = emptyCounters();
+  const source = new CachingDicomSource(deps.source, deps.cache, counters);
+  const trace: ImagingTrace = { studies: request.studies, series: [], retrieval: counters, timingsMs: {} };
+  let clock = performance.now();
+  const lap = (stage: PipelineStage) => {
+    request.signal?.throwIfAborted();
+    const now = performance.now();
+    trace.timingsMs[stage] = (trace.timingsMs[stage] ?? 0) + (now - clock);
+    clock = now;
+  };
+  const { needs, rules } = model;
+  try {
+    // Locate: both studies at once; every problem of both is reported together.
+    const settled = await Promise.allSettled(
+      IMAGING_TIME_POINTS.map((tp) =>
+        locateSeries(source, request.studies[tp].studyInstanceUid, tp, needs.sequences[tp], rules),
+      ),
+    );
+    const problems = settled.flatMap((s) =>
+      s.status === 'rejected' ? (s.reason instanceof ImagingGateError ? s.reason.problems : []) : [],
+    );
+    const crash = settled.find((s) => s.status === 'rejected' && !(s.reason instanceof ImagingGateError));
+    if (crash) throw (crash as PromiseRejectedResult).reason;
+    if (problems.length > 0) throw new ImagingGateError(problems);
+    const located = Object.fromEntries(
+      IMAGING_TIME_POINTS.map((tp, n) => [
+        tp,
+        (settled[n] as PromiseFulfilledResult<Map<string, LocatedSeries>>).value,
+      ]),
+    ) as Record<ImagingTimePoint, Map<string, LocatedSeries>>;
+    for (const tp of IMAGING_TIME_POINTS) for (const l of located[tp].values()) trace.series.push(traceOf(l));
+    lap('locate');
+
+    // Retrieve and decode every needed series (the transport bounds the parallel requests).
+    const jobs = IMAGING_TIME_POINTS.flatMap((tp) => [...located[tp].values()]);
+    const loadedSettled = await Promise.allSettled(
+      jobs.map((l) => {
+        const settings = model.settings.get(l.sequence);
+        return loadLocated(source, l, {
+          geometryTolerance: settings?.geometryTolerance ?? null,
+          ...(settings ? { segmentNumber: settings.label } : {}),
+          minRoiVolumeMm3: rules[l.sequence]!.minRoiVolumeMm3,
+        });
+      }),
+    );
+    const loadProblems = loadedSettled.flatMap((s) =>
+      s.status === 'rejected' ? (s.reason instanceof ImagingGateError ? s.reason.problems : []) : [],
+    );
+    const loadCrash = loadedSettled.find(
+      (s) => s.status === 'rejected' && !(s.reason instanceof ImagingGateError),
+    );
+    if (loadCrash) throw (loadCrash as PromiseRejectedResult).reason;
+    const loaded = { pre: new Map(), post: new Map() } as Record<
+      ImagingTimePoint,
+      Map<string, LoadedRoiImage>
+    >;
+    loadedSettled.forEach((s, n) => {
+      if (s.status !== 'fulfilled') return;
+      loaded[s.value.located.timePoint].set(s.value.located.sequence, s.value);
+      trace.series[n] = traceOf(s.value.located, s.value);
+    });
+    if (loadProblems.length > 0) throw new ImagingGateError(loadProblems);
+    lap('retrieve');
+
+    // Radiomics: the narrowed settings of each (time point, sequence), ROI label 1 of the 0/1 mask.
+    const radiomic = new Map<string, number>();
+    for (const tp of IMAGING_TIME_POINTS)
+      for (const [sequence, settings] of model.narrowed[tp]) {
+        const l = loaded[tp].get(sequence)!;
+        const values = extractFeatures(l.image, l.mask, { ...settings, label: 1 });
+        for (const [name, v] of Object.entries(values)) radiomic.set(`${sequence}_${tp}_${name}`, v);
+        // Let timers (the hook's deadline) and I/O run between sequences.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    lap('extract');
+
+    let components: Float64Array | undefined;
+    if (needs.deep) {
+      const spec = model.bundle.manifest.deepBackbone!;
+      const backbone = await deps.backbones.get(spec.sha256);
+      const perTp = {} as Record<ImagingTimePoint, Float32Array>;
+      const slices = {} as Record<ImagingTimePoint, number[]>;
+      for (const tp of IMAGING_TIME_POINTS) {
+        const l = loaded[tp];
+        const result = await extractDeepFeatures(
+          backbone,
+          {
+            dce: l.get('DCE')!.image,
+            dwi: l.get('DWI')!.image,
+            t2: l.get('T2')!.image,
+            mask: l.get('DCE')!.mask,
+          },
+          { averageAdjacentSlices: spec.averageAdjacentSlices ?? false },
+        );
+        perTp[tp] = result.features;
+        slices[tp] = result.slicesUsed;
+      }
+      const blocks = {
+        DL_pre: perTp.pre,
+        DL_post: perTp.post,
+        DL_delta: deltaFeatures(perTp.pre, perTp.post),
+      };
+      const pca = model.bundle.manifest.deepPca!;
+      const joined = new Float64Array(pca.dimension * pca.blocks.length);
+      pca.blocks.forEach((b, n) => joined.set(blocks[b], n * pca.dimension));
+      components = await model.bundle.deepPca!.project(joined);
+      trace.deep = { backboneSha256: backbone.sha256, backboneLabel: backbone.label, slices };
+      lap('deep');
+    }
+
+    // The ordered vector: radiomics (delta = post − pre), deep components, clinical values.
+    const names = model.bundle.manifest.inputs.map((i) => i.name);
+    const sequences = Object.keys(model.bundle.manifest.extraction);
+    const bad: ImagingProblem[] = [];
+    const values = model.bundle.manifest.inputs.map((input) => {
+      let v: number | undefined;
+      if (input.source === 'clinical') v = request.clinical[input.name];
+      else if (input.source === 'deep') v = components![Number(input.name.slice(5)) - 1];
+      else {
+        const p = parseRadiomicsInput(input.name, sequences)!;
+        v =
+          p.timePoint === 'delta'
+            ? radiomic.get(`${p.sequence}_post_${p.feature}`)! -
+              radiomic.get(`${p.sequence}_pre_${p.feature}`)!
+            : radiomic.get(`${p.sequence}_${p.timePoint}_${p.feature}`);
+      }
+      if (v === undefined || !Number.isFinite(v)) {
+        const p = parseRadiomicsInput(input.name, sequences);
+        bad.push({
+          code: 'corrupt-dicom',
+          ...(p && p.timePoint !== 'delta' ? { timePoint: p.timePoint, sequence: p.sequence } : {}),
+          message: `model input ${input.name} is not a finite number on these images${p && p.timePoint !== 'delta' ? ` (${TIME_POINT_WORDS[p.timePoint]} ${p.sequence})` : ''}`,
+        });
+      }
+      return v ?? NaN;
+    });
+    if (bad.length > 0) throw new ImagingGateError(bad);
+    const probability = await model.bundle.predict(values);
+    lap('infer');
+    return { probability, features: { names, values }, trace };
+  } catch (err) {
+    if (err instanceof ImagingGateError && !(err instanceof ImagingComputationError))
+      throw new ImagingComputationError(err.problems, trace);
+    throw err;
+  }
+}
