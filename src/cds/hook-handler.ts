@@ -7,14 +7,13 @@ import { readClinicalInputs } from '../fhir/clinical/read-clinical-inputs.ts';
 import { createFhirReader, FhirAccessError, type FhirReader } from '../fhir/fhir-reader.ts';
 import type { VerifiedEhr } from '../http/ehr-token-verifier.ts';
 import type { LoadedBundle } from '../model/bundle-types.ts';
-import { predict } from '../pipeline/predict.ts';
 import type { AuditOutcome, AuditStore } from '../store/audit-store.ts';
 import type { CardRegistry } from '../store/service-state.ts';
 import type { Logger } from '../util/logger.ts';
 import type { ImagingService } from '../jobs/imaging-service.ts';
 import type { CardWording } from './card-wording.ts';
-import { answerWithImagingModel } from './imaging-answer.ts';
-import { cannotComputeCard, modelFacts, predictionCard, type Card } from './cards.ts';
+import { answerWithModel } from './model-answer.ts';
+import type { Card } from './cards.ts';
 import { HookError } from './hook-error.ts';
 import { hookContextSchemas, hookRequestSchema, type HookContext, type HookRequest } from './hook-request.ts';
 import { gatherPatientData, type PatientData } from './prefetch.ts';
@@ -101,58 +100,22 @@ export async function handleHookCall(
     const bundle = deps.activeModel();
     if (!bundle) throw new HookError(500, 'no verified model bundle is active; see the service log');
     trail.model = { id: bundle.manifest.id, version: bundle.manifest.version, digest: bundle.digest };
-    if (bundle.manifest.inputs.some((i) => i.source !== 'clinical')) {
-      const answer = await answerWithImagingModel(
-        {
-          wording: deps.wording,
-          imaging: deps.imaging,
-          fallbackModel: deps.fallbackModel ?? (() => undefined),
-          deadlineMs: deps.config.imaging.deadlineMs,
-        },
-        {
-          hook: service.hook,
-          patientId: context.patientId,
-          imagingStudies: data.imagingStudies,
-          inputs,
-          bundle,
-        },
-      );
-      return finish(deps, trail, answer.outcome, { cards: answer.cards }, answer.detail, answer.cards);
-    }
-    const facts = modelFacts(bundle.manifest, bundle.digest);
-    const result = await predict(bundle, inputs);
-    if (result.kind === 'cannot-compute') {
-      const card = cannotComputeCard(deps.wording, facts, result.missing);
-      return finish(
-        deps,
-        trail,
-        'cannot-compute',
-        { cards: [card] },
-        { missing: result.missing, inputs: inputs },
-        [card],
-      );
-    }
-    const used = new Set<string>(bundle.manifest.requiredClinicalInputs);
-    const card = predictionCard(deps.wording, facts, result.probability, inputs, used);
-    return finish(
-      deps,
-      trail,
-      'prediction',
-      { cards: [card] },
+    const answer = await answerWithModel(
       {
-        inputs: inputs,
-        provenance: result.provenance,
-        features: result.features,
-        output: {
-          probability: result.probability,
-          threshold: result.threshold ?? 'not available',
-          ...(result.atOrAboveThreshold === undefined
-            ? {}
-            : { atOrAboveThreshold: result.atOrAboveThreshold }),
-        },
+        wording: deps.wording,
+        imaging: deps.imaging,
+        fallbackModel: deps.fallbackModel ?? (() => undefined),
+        deadlineMs: deps.config.imaging.deadlineMs,
       },
-      [card],
+      {
+        hook: service.hook,
+        patientId: context.patientId,
+        imagingStudies: data.imagingStudies,
+        inputs,
+        bundle,
+      },
     );
+    return finish(deps, trail, answer.outcome, { cards: answer.cards }, answer.detail, answer.cards);
   } catch (err) {
     if (err instanceof HookError) {
       return finish(deps, trail, outcomeOf(err.status), err.body(), { reason: err.message }, [], err.status);

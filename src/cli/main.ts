@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   'extract-cohort': async () => (await import('./extract-cohort-command.ts')).registerExtractCohortCommand,
   evaluate: async () => (await import('./evaluate-command.ts')).registerEvaluateCommand,
   train: async () => (await import('./train-command.ts')).registerTrainCommand,
+  predict: async () => (await import('./predict-command.ts')).registerPredictCommand,
 };
 
 const program = new Command('axilla')

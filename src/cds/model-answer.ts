@@ -1,5 +1,6 @@
 /**
- * The answer of a hook whose active model reads images. In order: the clinical inputs the model
+ * The answer of the active model to one patient (hook calls and `axilla predict`). For a model
+ * that reads images, in order: the clinical inputs the model
  * needs (receptor status unknown → "cannot compute", as for the clinical model); the pre- and
  * post-NAT studies; then the precomputed result by content key, or the prediction job queued and
  * awaited up to the deadline, past which an "analysis in progress" card answers and the job goes
@@ -43,6 +44,45 @@ export interface Answer {
   outcome: AuditOutcome;
   cards: Card[];
   detail: Record<string, unknown>;
+}
+
+/**
+ * The answer of any model: clinical-only bundles straight from the clinical inputs, imaging
+ * bundles through the imaging pipeline. The hook and `axilla predict` both answer through this.
+ */
+export async function answerWithModel(deps: ImagingAnswerDeps, req: ImagingAnswerRequest): Promise<Answer> {
+  if (req.bundle.manifest.inputs.some((i) => i.source !== 'clinical'))
+    return answerWithImagingModel(deps, req);
+  return answerWithClinicalModel(deps.wording, req.bundle, req.inputs);
+}
+
+export async function answerWithClinicalModel(
+  wording: CardWording,
+  bundle: LoadedBundle,
+  inputs: ClinicalInputs,
+): Promise<Answer> {
+  const facts = modelFacts(bundle.manifest, bundle.digest);
+  const result = await predict(bundle, inputs);
+  if (result.kind === 'cannot-compute') {
+    const card = cannotComputeCard(wording, facts, result.missing);
+    return { outcome: 'cannot-compute', cards: [card], detail: { missing: result.missing, inputs } };
+  }
+  const used = new Set<string>(bundle.manifest.requiredClinicalInputs);
+  const card = predictionCard(wording, facts, result.probability, inputs, used);
+  return {
+    outcome: 'prediction',
+    cards: [card],
+    detail: {
+      inputs,
+      provenance: result.provenance,
+      features: result.features,
+      output: {
+        probability: result.probability,
+        threshold: result.threshold ?? 'not available',
+        ...(result.atOrAboveThreshold === undefined ? {} : { atOrAboveThreshold: result.atOrAboveThreshold }),
+      },
+    },
+  };
 }
 
 export async function answerWithImagingModel(
