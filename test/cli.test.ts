@@ -55,6 +55,10 @@ describe('axilla CLI', () => {
     const byId = Object.fromEntries(calls.map((c) => [c.patientId, c]));
     assert.match(byId['SYN0001']!.body.cards[0]!.summary, /^apCR probability \d+%/);
     assert.match(byId['SYN0002']!.body.cards[0]!.summary, /^apCR probability \d+%/);
+    // The demo serves the imaging model: the card names the MRI studies it read.
+    const detail = (byId['SYN0001']!.body.cards[0] as { detail?: string }).detail ?? '';
+    assert.match(detail, /Imaging: pre-NAT MR of \d{4}-\d{2}-\d{2} and post-NAT MR of \d{4}-\d{2}-\d{2}/);
+    assert.match(detail, /radiomics-clinical/);
     assert.match(byId['demo-missing-er']!.body.cards[0]!.summary, /not computed: ER/);
     assert.match(byId['demo-contradictory-her2']!.body.cards[0]!.summary, /not computed: HER2/);
 
@@ -86,7 +90,7 @@ describe('axilla CLI', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(
       r.stdout,
-      /hook-call prediction axilla-apcr-order-sign patient=SYN0001 clinical-synthetic@1\.0\.0 [0-9a-f]{12} p=0\.\d{4}/,
+      /hook-call prediction axilla-apcr-order-sign patient=SYN0001 radiomics-clinical-synthetic@1\.0\.0 [0-9a-f]{12} p=0\.\d{4}/,
     );
   });
 

@@ -1,8 +1,8 @@
 /**
  * The bundles shipped in models/: every one verifies against the committed trusted keys; the
  * trained ones carry their training report, and the figures in their manifests are the
- * report's own; the service serves clinical-synthetic and keeps the imaging bundles verified
- * but unserved (their inputs are not computed by the hooks of this version).
+ * report's own; the service can serve every one of them, the imaging bundles through the
+ * imaging pipeline.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -77,23 +77,34 @@ describe('shipped model bundles', () => {
     }
   });
 
-  it('the service serves clinical-synthetic and lists the imaging bundles as verified, not served', async () => {
+  it('every shipped bundle is served; imaging bundles are prepared for the imaging pipeline', async () => {
     const entries: unknown[] = [];
     const audit = { append: (e: unknown) => (entries.push(e), e) } as unknown as AuditStore;
     const registry = await createModelRegistry(
-      { dir: shippedModelsDir, trustedKeys: committedTrustedKeysPath, active: 'clinical-synthetic' } as never,
+      {
+        dir: shippedModelsDir,
+        trustedKeys: committedTrustedKeysPath,
+        active: 'radiomics-clinical-synthetic',
+      } as never,
       silentLogger,
       audit,
     );
     try {
-      assert.equal(registry.active()?.manifest.id, 'clinical-synthetic');
+      assert.equal(registry.active()?.manifest.id, 'radiomics-clinical-synthetic');
+      assert.equal(registry.latest('clinical-synthetic')?.manifest.id, 'clinical-synthetic');
       assert.deepEqual(registry.refused, []);
-      assert.deepEqual(registry.notServed.map((r) => path.basename(path.dirname(r.dir))).sort(), [
+      assert.deepEqual(registry.notServed, []);
+      // The imaging models, by id, with what their inputs ask of the images.
+      const imaging = new Map([...registry.imaging.values()].map((m) => [m.bundle.manifest.id, m]));
+      assert.deepEqual([...imaging.keys()].sort(), [
         'dl-synthetic',
         'dlr-synthetic',
         'radiomics-clinical-synthetic',
         'radiomics-synthetic',
       ]);
+      assert.equal(imaging.get('dl-synthetic')!.needs.deep, true);
+      assert.deepEqual(imaging.get('dl-synthetic')!.needs.sequences.post, ['DCE', 'DWI', 'T2']);
+      assert.equal(imaging.get('radiomics-clinical-synthetic')!.needs.deep, false);
       assert.equal(entries.length, 0, 'nothing refused, nothing audited as refused');
     } finally {
       await registry.close();

@@ -12,7 +12,7 @@ import { HookError } from '../cds/hook-error.ts';
 import { answerWithModel } from '../cds/model-answer.ts';
 import { gatherPatientData, type PatientData } from '../cds/prefetch.ts';
 import { loadServiceCatalog, type PrefetchKey } from '../cds/service-catalog.ts';
-import type { AxillaConfig } from '../config/config.ts';
+import { imagingSourceOf, type AxillaConfig } from '../config/config.ts';
 import { BackboneStore } from '../deep/backbone-store.ts';
 import { InstanceCache } from '../dicom/instance-cache.ts';
 import { readClinicalInputs } from '../fhir/clinical/read-clinical-inputs.ts';
@@ -90,7 +90,7 @@ export async function runPredict(o: PredictOptions, config: AxillaConfig): Promi
   const logger = createLogger('silent');
   const store = new SqliteStore(':memory:');
   const models = await createModelRegistry(config.models, logger, store);
-  const source = await openImagingSource(config.imaging.source);
+  const source = await openImagingSource(imagingSourceOf(config));
   let imaging: ImagingService | undefined;
   try {
     const bundle = models.active();

@@ -140,6 +140,15 @@ export const configSchema = z.strictObject({
 });
 
 export type AxillaConfig = z.infer<typeof configSchema>;
+
+/**
+ * The imaging source in effect: the configured one, or with the demo on and none configured, the
+ * demo cohort's DICOM folder (so the demo's imaging cards need no PACS).
+ */
+export function imagingSourceOf(config: AxillaConfig): AxillaConfig['imaging']['source'] {
+  if (config.imaging.source.kind !== 'none' || !config.demo.enabled) return config.imaging.source;
+  return { kind: 'folder', dir: path.join(config.demo.cohortDir, 'dicom') };
+}
 export type InsecureHttpPolicy = AxillaConfig['auth']['allowInsecureHttp'];
 
 export class ConfigError extends Error {
@@ -156,9 +165,9 @@ export function embeddedDefaults(): Record<string, unknown> {
     demo: { enabled: true },
     auth: { allowInsecureHttp: 'loopback' },
     fhir: { allowInsecureHttp: 'loopback' },
-    // The demo cohort's DICOM folder stands in for the PACS; the hooks serve the imaging model
-    // with the best validation AUC of the shipped bundles (docs/shipped-models.md).
-    imaging: { source: { kind: 'folder', dir: 'var/demo-cohort/dicom' } },
+    // The hooks serve the imaging model with the best validation AUC of the shipped bundles
+    // (docs/shipped-models.md); the demo cohort's DICOM folder stands in for the PACS
+    // (imagingSourceOf).
     models: { active: 'radiomics-clinical-synthetic' },
   };
 }

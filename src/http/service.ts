@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadCardWording } from '../cds/card-wording.ts';
 import { loadServiceCatalog } from '../cds/service-catalog.ts';
-import type { AxillaConfig } from '../config/config.ts';
+import { imagingSourceOf, type AxillaConfig } from '../config/config.ts';
 import { loadOrCreateEhrKey, type EhrKey } from '../demo/demo-ehr.ts';
 import { startEmbeddedFhirServer, type EmbeddedFhirServer } from '../demo/embedded-fhir-server.ts';
 import { demoPatients } from '../demo/demo-cohort.ts';
@@ -68,7 +68,7 @@ export async function startService(config: AxillaConfig, logger: Logger): Promis
     }
 
     if (config.demo.enabled && demo) config.imaging.fhirBaseUrl ??= demo.fhir.fhirBaseUrl;
-    const imagingSource = await openImagingSource(config.imaging.source);
+    const imagingSource = await openImagingSource(imagingSourceOf(config));
     let imaging: ImagingService | undefined;
     let polling: { stop(): void } | undefined;
     if (imagingSource) {
@@ -139,7 +139,7 @@ export async function startService(config: AxillaConfig, logger: Logger): Promis
           .map((b) => ({ id: b.manifest.id, version: b.manifest.version, digest: b.digest })),
         refusedBundles: models.refused,
         demo: demo ? { fhirServer: demo.fhir.fhirBaseUrl } : false,
-        imagingSource: config.imaging.source.kind,
+        imagingSource: imagingSourceOf(config).kind,
         modelsNotServed: models.notServed,
       },
     });
