@@ -50,6 +50,10 @@ export async function loadBundle(dir: string, options: LoadBundleOptions): Promi
     const classifier = await createClassifier(classifierBytes, {
       inputName: manifest.classifier.inputName,
       outputName: manifest.classifier.outputName,
+      outputKind: manifest.classifier.outputKind,
+      ...(manifest.classifier.positiveClass === undefined
+        ? {}
+        : { positiveClass: manifest.classifier.positiveClass }),
       featureNames: manifest.inputs.map((input) => input.name),
     });
     let deepPca: PcaProjector | undefined;

@@ -82,7 +82,7 @@ test('schema errors name the path and the problem', async () => {
     [['literature', 'doi'], 'https://doi.org/10.2147/BCTT.S568337', /literature\.doi: /],
     [['createdAt'], '23/11/2026', /createdAt: /],
     [['intendedUse'], DELETE, /intendedUse: /],
-    [['classifier', 'outputKind'], 'logit', /classifier\.outputKind: /],
+    [['classifier', 'outputKind'], 'logits', /classifier\.outputKind: /],
   ];
   for (const [path, value, want] of cases) assert.match(reasons(base, path, value), want);
   assert.equal(reasons(base, ['name'], get(base, ['name'])), 'accepted');

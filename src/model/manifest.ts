@@ -178,8 +178,9 @@ const manifestObjectSchema = z.strictObject({
   /** Sequence (e.g. "DCE", "T2", "DWI", "CT") → PyRadiomics parameter file in the bundle. */
   extraction: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), bundlePathSchema),
   /**
-   * Rules picking the series per sequence. Their format belongs to the DICOM locator and is not
-   * fixed yet, so any JSON is accepted here; the locator validates it when it reads it.
+   * Rules picking the series per sequence. Their format belongs to the imaging locator
+   * (src/pipeline/imaging/series-rules.ts), which validates them when the service prepares the
+   * bundle; a bundle whose rules do not parse is listed as not served.
    */
   seriesSelection: z.record(z.string(), z.json()),
   /**
@@ -214,12 +215,28 @@ const manifestObjectSchema = z.strictObject({
       explainedVarianceRatio: z.number().min(0).max(1).optional(),
     })
     .optional(),
-  classifier: z.strictObject({
-    file: bundlePathSchema,
-    inputName: nonEmpty,
-    outputName: nonEmpty,
-    outputKind: z.literal('probability'),
-  }),
+  /**
+   * The classifier: any ONNX model (docs/onnx-contract.md) whose single input `inputName` is a
+   * [N, k] or [batch, k] float32/float64 tensor of the features in `inputs` order, and whose
+   * output `outputName` gives P(apCR) per row as `outputKind` says:
+   * - "probability": P itself, [N] or [N, 1];
+   * - "class-probabilities": [N, C] per-class probabilities (skl2onnx with zipmap=False), P is
+   *   column `positiveClass` (default 1; checked against C when the bundle loads);
+   * - "logit": the log-odds, [N] or [N, 1] (e.g. a PyTorch nn.Linear head), P = 1/(1 + e^−logit).
+   * `positiveClass` has no default written into the data, so manifests without it keep their bytes.
+   */
+  classifier: z
+    .strictObject({
+      file: bundlePathSchema,
+      inputName: nonEmpty,
+      outputName: nonEmpty,
+      outputKind: z.enum(['probability', 'class-probabilities', 'logit']),
+      positiveClass: z.number().int().nonnegative().optional(),
+    })
+    .refine((c) => c.positiveClass === undefined || c.outputKind === 'class-probabilities', {
+      path: ['positiveClass'],
+      message: 'applies only to outputKind "class-probabilities"',
+    }),
   files: z.array(fileSchema).min(1),
   threshold: thresholdSchema,
   metrics: z.strictObject({ training: metricSetSchema, validation: metricSetSchema }),
