@@ -376,6 +376,18 @@ function missingProblem(
   unreadable: string[],
 ): ImagingProblem {
   const base = { timePoint, sequence };
+  // A segmented series that is the sequence by description or attributes but of another modality.
+  const otherModality = [...images.values()].find(
+    (i) =>
+      i.attributes.modality !== rule.modality &&
+      (describes(rule, i.attributes) || judgeAttributes(rule, i.attributes).kind === 'match'),
+  );
+  if (otherModality)
+    return {
+      ...base,
+      code: 'wrong-modality',
+      message: `${where}: ${sequence} ${named(otherModality)} is ${otherModality.attributes.modality}, the model needs ${rule.modality}`,
+    };
   const contradicted = described.find((i) => judgeAttributes(rule, i.attributes).kind === 'contradicts');
   if (contradicted) {
     const verdict = judgeAttributes(rule, contradicted.attributes) as { reason: string };
