@@ -176,15 +176,17 @@ export class ImagingService {
     return new Promise<WaitOutcome>((resolve) => {
       const finish = () => {
         clearTimeout(timer);
+        clearInterval(poll);
         this.events.off(key, onEvent);
-        const s = settled();
-        const job = this.o.queue.byKey(key);
-        resolve(s ?? { kind: 'pending', job: job! });
+        resolve(settled() ?? { kind: 'pending', job: this.o.queue.byKey(key)! });
       };
       const onEvent = () => {
         if (settled()) finish();
       };
       const timer = setTimeout(finish, ms);
+      // The runner records a job's last failure after `run` returns, so the event can come
+      // before the queue says 'failed': look again now and then.
+      const poll = setInterval(onEvent, 250);
       this.events.on(key, onEvent);
     });
   }
