@@ -3,7 +3,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, environmentOverrides, httpAllowed, loadConfig } from './config.ts';
+import {
+  ConfigError,
+  environmentOverrides,
+  httpAllowed,
+  imagingSourceOf,
+  loadConfig,
+  mergeLayers,
+} from './config.ts';
 
 describe('configuration', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'axilla-config-'));
@@ -83,5 +90,29 @@ describe('configuration', () => {
     assert.equal(httpAllowed('http://[::1]:8731/jwks', 'loopback'), true);
     assert.equal(httpAllowed('http://10.0.0.5/jwks', 'loopback'), false);
     assert.equal(httpAllowed('http://10.0.0.5/jwks', true), true);
+  });
+});
+
+describe('imaging source layers', () => {
+  it('a source of another kind replaces the earlier one instead of merging with it', () => {
+    const config = loadConfig({
+      env: {},
+      overrides: mergeLayers(
+        { imaging: { source: { kind: 'folder', dir: 'var/dicom' } } },
+        { imaging: { source: { kind: 'dicomweb', url: 'http://127.0.0.1:8042/dicom-web' } } },
+      ),
+    });
+    assert.equal(config.imaging.source.kind, 'dicomweb');
+    assert.equal('dir' in config.imaging.source, false);
+  });
+
+  it('the demo uses its cohort folder when no source is configured', () => {
+    const config = loadConfig({ env: {} });
+    assert.deepEqual(imagingSourceOf(config), {
+      kind: 'folder',
+      dir: path.join(config.demo.cohortDir, 'dicom'),
+    });
+    const file = loadConfig({ env: {}, overrides: { demo: { enabled: false } } });
+    assert.deepEqual(imagingSourceOf(file), { kind: 'none' });
   });
 });

@@ -208,13 +208,16 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Deep merge where later layers win; arrays are replaced, not concatenated. */
+/** Deep merge where later layers win; arrays, and objects of another `kind`, are replaced. */
 export function mergeLayers(...layers: Record<string, unknown>[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const layer of layers) {
     for (const [k, v] of Object.entries(layer)) {
       const prev = out[k];
-      out[k] = isPlainObject(prev) && isPlainObject(v) ? mergeLayers(prev, v) : v;
+      // An object of another `kind` (e.g. imaging.source folder → dicomweb) replaces the
+      // earlier one: merging would keep keys the new kind does not have.
+      const sameKind = !isPlainObject(v) || !('kind' in v) || !isPlainObject(prev) || prev.kind === v.kind;
+      out[k] = isPlainObject(prev) && isPlainObject(v) && sameKind ? mergeLayers(prev, v) : v;
     }
   }
   return out;
