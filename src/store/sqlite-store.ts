@@ -58,6 +58,8 @@ CREATE TABLE IF NOT EXISTS seen_token (
   expires_at INTEGER NOT NULL,
   PRIMARY KEY (issuer, jti)
 );
+-- Expired tokens are purged on every verification; without this index that is a table scan.
+CREATE INDEX IF NOT EXISTS seen_token_expiry ON seen_token(expires_at);
 `;
 
 interface AuditRow {
