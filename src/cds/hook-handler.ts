@@ -7,7 +7,7 @@ import { readClinicalInputs } from '../fhir/clinical/read-clinical-inputs.ts';
 import { createFhirReader, FhirAccessError, type FhirReader } from '../fhir/fhir-reader.ts';
 import type { VerifiedEhr } from '../http/ehr-token-verifier.ts';
 import type { LoadedBundle } from '../model/bundle-types.ts';
-import type { AuditOutcome, AuditStore } from '../store/audit-store.ts';
+import type { AuditEntry, AuditOutcome, AuditStore } from '../store/audit-store.ts';
 import type { CardRegistry } from '../store/service-state.ts';
 import type { Logger } from '../util/logger.ts';
 import type { ImagingService } from '../jobs/imaging-service.ts';
@@ -154,38 +154,42 @@ function finish(
   cards: Card[] = [],
   status = 200,
 ): HookResponse {
-  const entry = deps.audit.append({
-    kind: 'hook-call',
-    outcome,
-    serviceId: trail.serviceId,
-    ...(trail.hook ? { hook: trail.hook } : {}),
-    ...(trail.hookInstance ? { hookInstance: trail.hookInstance } : {}),
-    ...(trail.patientId ? { patientId: trail.patientId } : {}),
-    ...(trail.model ? { model: trail.model } : {}),
-    cardUuids: cards.map((c) => c.uuid),
-    detail: {
-      ehr: trail.ehr,
-      ...(trail.userId ? { userId: trail.userId } : {}),
-      ...(trail.draftOrders ? { draftOrders: trail.draftOrders } : {}),
-      ...(trail.sources ? { dataSources: trail.sources } : {}),
-      ...detail,
-      ...(cards.length
-        ? { cards: cards.map((c) => ({ uuid: c.uuid, summary: c.summary, indicator: c.indicator })) }
-        : {}),
-    },
-  });
-  if (cards.length > 0 && trail.hookInstance) {
-    const issuedAt = entry.recordedAt;
+  // The cards are registered in the audit record's transaction: one commit per hook call.
+  const register = (stored: AuditEntry): void => {
+    if (cards.length === 0 || !trail.hookInstance) return;
     deps.cards.registerCards(
       cards.map((c) => ({
         uuid: c.uuid,
         serviceId: trail.serviceId,
         hookInstance: trail.hookInstance!,
-        auditSeq: entry.seq,
-        issuedAt,
+        auditSeq: stored.seq,
+        issuedAt: stored.recordedAt,
       })),
     );
-  }
+  };
+  const entry = deps.audit.append(
+    {
+      kind: 'hook-call',
+      outcome,
+      serviceId: trail.serviceId,
+      ...(trail.hook ? { hook: trail.hook } : {}),
+      ...(trail.hookInstance ? { hookInstance: trail.hookInstance } : {}),
+      ...(trail.patientId ? { patientId: trail.patientId } : {}),
+      ...(trail.model ? { model: trail.model } : {}),
+      cardUuids: cards.map((c) => c.uuid),
+      detail: {
+        ehr: trail.ehr,
+        ...(trail.userId ? { userId: trail.userId } : {}),
+        ...(trail.draftOrders ? { draftOrders: trail.draftOrders } : {}),
+        ...(trail.sources ? { dataSources: trail.sources } : {}),
+        ...detail,
+        ...(cards.length
+          ? { cards: cards.map((c) => ({ uuid: c.uuid, summary: c.summary, indicator: c.indicator })) }
+          : {}),
+      },
+    },
+    register,
+  );
   // The log gets ids and outcome only; patient identifiers stay in the audit store (DESIGN §6.4).
   deps.logger.info(
     { serviceId: trail.serviceId, hookInstance: trail.hookInstance, outcome, status, auditSeq: entry.seq },

@@ -100,6 +100,8 @@ export const configSchema = z.strictObject({
       fallbackModel: z.string().nullable().default('clinical-synthetic'),
       /** Prediction jobs run at once. */
       concurrency: z.number().int().min(1).max(8).default(1),
+      /** Worker threads extracting a prediction's ROIs in parallel (0: on the service thread). */
+      extractionWorkers: z.number().int().min(0).max(16).default(2),
       maxAttempts: z.number().int().min(1).max(20).default(3),
       /**
        * FHIR server the background jobs read clinical inputs from when the PACS, not a hook,

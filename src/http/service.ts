@@ -16,6 +16,7 @@ import { DicomWebSource } from '../dicom/dicomweb-source.ts';
 import { FolderSource } from '../dicom/folder-source.ts';
 import { InstanceCache } from '../dicom/instance-cache.ts';
 import { ImagingService } from '../jobs/imaging-service.ts';
+import { createExtractionPool, type ExtractionPool } from '../pipeline/imaging/extraction-pool.ts';
 import { startStudyPolling, studyJobHandler } from '../jobs/study-notifications.ts';
 import { SqliteJobQueue, SqliteResultCache } from '../store/sqlite-jobs.ts';
 import { createApp } from './app.ts';
@@ -71,8 +72,11 @@ export async function startService(config: AxillaConfig, logger: Logger): Promis
     const imagingSource = await openImagingSource(imagingSourceOf(config));
     let imaging: ImagingService | undefined;
     let polling: { stop(): void } | undefined;
+    let pool: ExtractionPool | undefined;
     if (imagingSource) {
+      if (config.imaging.extractionWorkers > 0) pool = createExtractionPool(config.imaging.extractionWorkers);
       imaging = new ImagingService({
+        ...(pool ? { pool } : {}),
         source: imagingSource,
         cache: new InstanceCache(config.imaging.instanceCacheMb * 1024 * 1024),
         backbones: new BackboneStore(config.imaging.backboneDir),
@@ -160,6 +164,7 @@ export async function startService(config: AxillaConfig, logger: Logger): Promis
         });
         polling?.stop();
         await imaging?.close();
+        await pool?.close();
         await imagingSource?.close?.();
         await demo?.fhir.close();
         await models.close();

@@ -19,6 +19,7 @@ import {
   type ImagingFeatureVector,
   type ImagingTrace,
 } from '../pipeline/imaging/compute-imaging.ts';
+import type { ExtractionPool } from '../pipeline/imaging/extraction-pool.ts';
 import type { ImagingModel } from '../pipeline/imaging/imaging-model.ts';
 import { ImagingGateError, type ImagingProblem } from '../pipeline/imaging/imaging-problem.ts';
 import type { ImagingTimePoint } from '../pipeline/imaging/imaging-needs.ts';
@@ -69,6 +70,8 @@ export interface ImagingServiceOptions {
   source: DicomSource;
   cache: InstanceCache;
   backbones: BackboneStore;
+  /** Worker threads for radiomics extraction (closed by the owner). */
+  pool?: ExtractionPool;
   queue: JobQueue;
   results: ResultCache;
   audit: AuditStore;

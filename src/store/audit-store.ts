@@ -74,7 +74,11 @@ export type ChainVerification =
 export const GENESIS_HASH = '0'.repeat(64);
 
 export interface AuditStore {
-  append(entry: AuditEntryInput): AuditEntry;
+  /**
+   * Appends a record. `alongside` runs in the same transaction with the stored entry (e.g. the
+   * issued cards that point at it): both are stored, or neither, with one commit.
+   */
+  append(entry: AuditEntryInput, alongside?: (stored: AuditEntry) => void): AuditEntry;
   query(q: AuditQuery): AuditEntry[];
   verifyChain(): ChainVerification;
 }

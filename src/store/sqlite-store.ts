@@ -106,7 +106,7 @@ export class SqliteStore implements AuditStore, ReplayCache, CardRegistry, Feedb
 
   // ----- audit trail -------------------------------------------------------------------------
 
-  append(entry: AuditEntryInput): AuditEntry {
+  append(entry: AuditEntryInput, alongside?: (stored: AuditEntry) => void): AuditEntry {
     const body = canonicalJson(entry);
     const insert = this.db.transaction((): AuditEntry => {
       const last = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
@@ -120,7 +120,9 @@ export class SqliteStore implements AuditStore, ReplayCache, CardRegistry, Feedb
           'INSERT INTO audit_log (seq, recorded_at, body, patient_id, hook_instance, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
         )
         .run(seq, recordedAt, body, entry.patientId ?? null, entry.hookInstance ?? null, prevHash, hash);
-      return { ...entry, seq, recordedAt, prevHash, hash };
+      const stored = { ...entry, seq, recordedAt, prevHash, hash };
+      alongside?.(stored);
+      return stored;
     });
     // IMMEDIATE: take the write lock before reading the chain head, so two processes sharing the
     // file cannot both append after the same record.

@@ -18,6 +18,7 @@ import { extractFeatures } from '../../radiomics/extractor.ts';
 import type { StudyCandidate } from './locate-studies.ts';
 import { ImagingGateError, TIME_POINT_WORDS, type ImagingProblem } from './imaging-problem.ts';
 import { IMAGING_TIME_POINTS, parseRadiomicsInput, type ImagingTimePoint } from './imaging-needs.ts';
+import type { ExtractionPool } from './extraction-pool.ts';
 import type { ImagingModel } from './imaging-model.ts';
 import { loadLocated, type LoadedRoiImage } from './load-located.ts';
 import { locateSeries, type LocatedSeries } from './locate-series.ts';
@@ -63,6 +64,8 @@ export interface ImagingDeps {
   source: DicomSource;
   cache: InstanceCache;
   backbones: BackboneStore;
+  /** Worker threads for radiomics; without it extraction runs on this thread. */
+  pool?: ExtractionPool;
 }
 
 export interface ImagingRequest {
@@ -174,16 +177,26 @@ export async function computeImaging(
     if (loadProblems.length > 0) throw new ImagingGateError(loadProblems);
     lap('retrieve');
 
-    // Radiomics: the narrowed settings of each (time point, sequence), ROI label 1 of the 0/1 mask.
+    // Radiomics: the narrowed settings of each (time point, sequence), ROI label 1 of the 0/1
+    // mask; on the worker pool in parallel when there is one.
     const radiomic = new Map<string, number>();
-    for (const tp of IMAGING_TIME_POINTS)
-      for (const [sequence, settings] of model.narrowed[tp]) {
+    const extractions = IMAGING_TIME_POINTS.flatMap((tp) =>
+      [...model.narrowed[tp]].map(([sequence, settings]) => ({ tp, sequence, settings })),
+    );
+    const extracted = await Promise.all(
+      extractions.map(async ({ tp, sequence, settings }) => {
         const l = loaded[tp].get(sequence)!;
-        const values = extractFeatures(l.image, l.mask, { ...settings, label: 1 });
-        for (const [name, v] of Object.entries(values)) radiomic.set(`${sequence}_${tp}_${name}`, v);
+        const s = { ...settings, label: 1 };
+        if (deps.pool) return deps.pool.extract(l.image, l.mask, s);
+        const values = extractFeatures(l.image, l.mask, s);
         // Let timers (the hook's deadline) and I/O run between sequences.
         await new Promise((resolve) => setImmediate(resolve));
-      }
+        return values;
+      }),
+    );
+    extractions.forEach(({ tp, sequence }, n) => {
+      for (const [name, v] of Object.entries(extracted[n]!)) radiomic.set(`${sequence}_${tp}_${name}`, v);
+    });
     lap('extract');
 
     let components: Float64Array | undefined;
