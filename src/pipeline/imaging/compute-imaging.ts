@@ -45,7 +45,10 @@ export interface ImagingTrace {
   series: SeriesTrace[];
   deep?: { backboneSha256: string; backboneLabel: string; slices: Record<ImagingTimePoint, number[]> };
   retrieval: RetrievalCounters;
-  /** Milliseconds per stage (retrieve includes decoding). */
+  /**
+   * Milliseconds per stage: retrieve (with decoding) until the last volume is decoded; extract,
+   * the radiomics still running after that (extraction overlaps retrieval).
+   */
   timingsMs: Partial<Record<PipelineStage, number>>;
 }
 
@@ -146,57 +149,53 @@ export async function computeImaging(
     for (const tp of IMAGING_TIME_POINTS) for (const l of located[tp].values()) trace.series.push(traceOf(l));
     lap('locate');
 
-    // Retrieve and decode every needed series (the transport bounds the parallel requests).
+    // Retrieve and decode every needed series (the transport bounds the parallel requests); each
+    // ROI's radiomics starts as soon as its volume is decoded — on the worker pool when there is
+    // one — so extraction overlaps the retrieval of the other series.
     const jobs = IMAGING_TIME_POINTS.flatMap((tp) => [...located[tp].values()]);
-    const loadedSettled = await Promise.allSettled(
-      jobs.map((l) => {
-        const settings = model.settings.get(l.sequence);
-        return loadLocated(source, l, {
-          geometryTolerance: settings?.geometryTolerance ?? null,
-          ...(settings ? { segmentNumber: settings.label } : {}),
-          minRoiVolumeMm3: rules[l.sequence]!.minRoiVolumeMm3,
-        });
-      }),
-    );
-    const loadProblems = loadedSettled.flatMap((s) =>
-      s.status === 'rejected' ? (s.reason instanceof ImagingGateError ? s.reason.problems : []) : [],
-    );
-    const loadCrash = loadedSettled.find(
-      (s) => s.status === 'rejected' && !(s.reason instanceof ImagingGateError),
-    );
-    if (loadCrash) throw (loadCrash as PromiseRejectedResult).reason;
     const loaded = { pre: new Map(), post: new Map() } as Record<
       ImagingTimePoint,
       Map<string, LoadedRoiImage>
     >;
-    loadedSettled.forEach((s, n) => {
-      if (s.status !== 'fulfilled') return;
-      loaded[s.value.located.timePoint].set(s.value.located.sequence, s.value);
-      trace.series[n] = traceOf(s.value.located, s.value);
-    });
-    if (loadProblems.length > 0) throw new ImagingGateError(loadProblems);
-    lap('retrieve');
-
-    // Radiomics: the narrowed settings of each (time point, sequence), ROI label 1 of the 0/1
-    // mask; on the worker pool in parallel when there is one.
     const radiomic = new Map<string, number>();
-    const extractions = IMAGING_TIME_POINTS.flatMap((tp) =>
-      [...model.narrowed[tp]].map(([sequence, settings]) => ({ tp, sequence, settings })),
-    );
-    const extracted = await Promise.all(
-      extractions.map(async ({ tp, sequence, settings }) => {
-        const l = loaded[tp].get(sequence)!;
-        const s = { ...settings, label: 1 };
-        if (deps.pool) return deps.pool.extract(l.image, l.mask, s);
-        const values = extractFeatures(l.image, l.mask, s);
-        // Let timers (the hook's deadline) and I/O run between sequences.
-        await new Promise((resolve) => setImmediate(resolve));
-        return values;
+    let lastLoaded = clock;
+    const loadedAndExtracted = await Promise.allSettled(
+      jobs.map(async (l, n) => {
+        const settings = model.settings.get(l.sequence);
+        const image = await loadLocated(source, l, {
+          geometryTolerance: settings?.geometryTolerance ?? null,
+          ...(settings ? { segmentNumber: settings.label } : {}),
+          minRoiVolumeMm3: rules[l.sequence]!.minRoiVolumeMm3,
+        });
+        loaded[l.timePoint].set(l.sequence, image);
+        trace.series[n] = traceOf(l, image);
+        lastLoaded = Math.max(lastLoaded, performance.now());
+        const narrowed = model.narrowed[l.timePoint].get(l.sequence);
+        if (!narrowed) return;
+        const s = { ...narrowed, label: 1 };
+        let values: Record<string, number>;
+        if (deps.pool) values = await deps.pool.extract(image.image, image.mask, s);
+        else {
+          // Let timers (the hook's deadline) and I/O run before this thread is busy.
+          await new Promise((resolve) => setImmediate(resolve));
+          values = extractFeatures(image.image, image.mask, s);
+        }
+        for (const [name, v] of Object.entries(values))
+          radiomic.set(`${l.sequence}_${l.timePoint}_${name}`, v);
       }),
     );
-    extractions.forEach(({ tp, sequence }, n) => {
-      for (const [name, v] of Object.entries(extracted[n]!)) radiomic.set(`${sequence}_${tp}_${name}`, v);
-    });
+    const failure = loadedAndExtracted.find(
+      (x) => x.status === 'rejected' && !(x.reason instanceof ImagingGateError),
+    );
+    if (failure) throw (failure as PromiseRejectedResult).reason;
+    const loadProblems = loadedAndExtracted.flatMap((x) =>
+      x.status === 'rejected' ? (x.reason as ImagingGateError).problems : [],
+    );
+    if (loadProblems.length > 0) throw new ImagingGateError(loadProblems);
+    // retrieve = until the last volume was decoded; extract = the radiomics left after that.
+    request.signal?.throwIfAborted();
+    trace.timingsMs.retrieve = lastLoaded - clock;
+    clock = lastLoaded;
     lap('extract');
 
     let components: Float64Array | undefined;
