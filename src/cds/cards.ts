@@ -50,7 +50,7 @@ export function modelFacts(manifest: BundleManifest, digest: string): ModelFacts
   };
 }
 
-const percent = (p: number): string => `${(p * 100).toFixed(0)}%`;
+export const percent = (p: number): string => `${(p * 100).toFixed(0)}%`;
 
 const INPUT_LABEL: Record<string, string> = {
   ER: 'ER',

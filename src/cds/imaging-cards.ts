@@ -6,7 +6,7 @@
 import type { ImagingTrace } from '../pipeline/imaging/compute-imaging.ts';
 import type { ImagingProblem } from '../pipeline/imaging/imaging-problem.ts';
 import { fill, type CardWording } from './card-wording.ts';
-import { baseCard, clampSummary, modelValues, type Card, type ModelFacts } from './cards.ts';
+import { baseCard, clampSummary, modelValues, percent, type Card, type ModelFacts } from './cards.ts';
 
 const SHORT: Record<ImagingProblem['code'], string> = {
   'nat-ongoing': 'NAT end date not recorded',
@@ -79,7 +79,7 @@ export function clinicalFallbackCard(
 ): Card {
   const values = {
     ...problemValues(problems),
-    probability: `${(probability * 100).toFixed(0)}%`,
+    probability: percent(probability),
     imagingModelName: imagingModel.name,
     imagingModelVersion: imagingModel.version,
   };

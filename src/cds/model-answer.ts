@@ -11,7 +11,8 @@ import type { ImagingStudy } from '@medplum/fhirtypes';
 import type { ClinicalInputs } from '../fhir/clinical-inputs.ts';
 import type { ImagingResult, ImagingService, WaitOutcome } from '../jobs/imaging-service.ts';
 import type { LoadedBundle } from '../model/bundle-types.ts';
-import { clinicalVector } from '../pipeline/clinical-features.ts';
+import { readsImages } from '../model/manifest.ts';
+import { imagingClinicalValues } from '../pipeline/imaging/imaging-model.ts';
 import { ImagingGateError, type ImagingProblem } from '../pipeline/imaging/imaging-problem.ts';
 import { predict } from '../pipeline/predict.ts';
 import type { AuditOutcome } from '../store/audit-store.ts';
@@ -51,8 +52,7 @@ export interface Answer {
  * bundles through the imaging pipeline. The hook and `axilla predict` both answer through this.
  */
 export async function answerWithModel(deps: ImagingAnswerDeps, req: ImagingAnswerRequest): Promise<Answer> {
-  if (req.bundle.manifest.inputs.some((i) => i.source !== 'clinical'))
-    return answerWithImagingModel(deps, req);
+  if (readsImages(req.bundle.manifest)) return answerWithImagingModel(deps, req);
   return answerWithClinicalModel(deps.wording, req.bundle, req.inputs);
 }
 
@@ -100,14 +100,12 @@ export async function answerWithImagingModel(
       },
     ]);
   }
-  const clinicalNames = model.clinicalInputNames;
-  const required = [...new Set([...bundle.manifest.requiredClinicalInputs, 'NAT' as const])];
-  const vector = clinicalVector(clinicalNames, required, inputs);
+  const vector = imagingClinicalValues(model, inputs);
   if (!vector.ok) {
     const card = cannotComputeCard(deps.wording, facts, vector.missing);
     return { outcome: 'cannot-compute', cards: [card], detail: { missing: vector.missing, inputs } };
   }
-  const clinical = Object.fromEntries(clinicalNames.map((n, i) => [n, vector.values[i]!]));
+  const clinical = vector.values;
 
   let studies;
   try {
@@ -122,9 +120,12 @@ export async function answerWithImagingModel(
     studies: { pre: studies.pre, post: studies.post },
     clinical,
   };
-  const { key } = deps.imaging.request(payload, req.hook);
+  const requested = deps.imaging.request(payload, req.hook);
+  const key = requested.key;
   // patient-view only warms the cache; the order hooks wait up to the deadline.
-  const waited: WaitOutcome = await deps.imaging.wait(key, req.hook === 'patient-view' ? 0 : deps.deadlineMs);
+  const waited: WaitOutcome = requested.result
+    ? { kind: 'result', result: requested.result }
+    : await deps.imaging.wait(key, req.hook === 'patient-view' ? 0 : deps.deadlineMs);
   const base = { resultKey: key, studies: studies.candidates, inputs, provenance: vector.provenance };
   if (waited.kind === 'pending') {
     const card = inProgressCard(deps.wording, facts);

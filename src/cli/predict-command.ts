@@ -13,14 +13,11 @@ import { answerWithModel } from '../cds/model-answer.ts';
 import { gatherPatientData, type PatientData } from '../cds/prefetch.ts';
 import { loadServiceCatalog, type PrefetchKey } from '../cds/service-catalog.ts';
 import { imagingSourceOf, type AxillaConfig } from '../config/config.ts';
-import { BackboneStore } from '../deep/backbone-store.ts';
-import { InstanceCache } from '../dicom/instance-cache.ts';
 import { readClinicalInputs } from '../fhir/clinical/read-clinical-inputs.ts';
 import { createFhirReader, FhirAccessError } from '../fhir/fhir-reader.ts';
 import { openImagingSource } from '../http/service.ts';
-import { ImagingService } from '../jobs/imaging-service.ts';
+import { createImagingService, type ImagingService } from '../jobs/imaging-service.ts';
 import { createModelRegistry } from '../model/registry.ts';
-import { SqliteJobQueue, SqliteResultCache } from '../store/sqlite-jobs.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import { createLogger } from '../util/logger.ts';
 import { CliError } from './cli-error.ts';
@@ -116,26 +113,19 @@ export async function runPredict(o: PredictOptions, config: AxillaConfig): Promi
     }
     const inputs = readClinicalInputs(data.clinical, config.fhir.codes, { asOf: new Date().toISOString() });
     if (source) {
-      imaging = new ImagingService({
+      imaging = createImagingService(config.imaging, {
         source,
-        cache: new InstanceCache(config.imaging.instanceCacheMb * 1024 * 1024),
-        backbones: new BackboneStore(config.imaging.backboneDir),
-        queue: new SqliteJobQueue(store.database),
-        results: new SqliteResultCache(store.database),
-        audit: store,
+        store,
         logger,
         models: models.imaging,
         maxAttempts: 1,
       });
     }
-    const fallbackId = config.imaging.fallbackModel;
-    const fallback = fallbackId ? models.latest(fallbackId) : undefined;
     const answer = await answerWithModel(
       {
         wording: loadCardWording(config.cards.dir),
         imaging,
-        fallbackModel: () =>
-          fallback?.manifest.inputs.every((i) => i.source === 'clinical') ? fallback : undefined,
+        fallbackModel: () => models.clinical(config.imaging.fallbackModel),
         // Computed now, however long it takes: no "in progress" from the command line.
         deadlineMs: 2 ** 31 - 1,
       },

@@ -10,15 +10,12 @@ import { seedDemoPatients } from '../demo/seed.ts';
 import { createModelRegistry, type ModelRegistry } from '../model/registry.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import type { Logger } from '../util/logger.ts';
-import { BackboneStore } from '../deep/backbone-store.ts';
 import type { DicomSource } from '../dicom/dicom-types.ts';
 import { DicomWebSource } from '../dicom/dicomweb-source.ts';
 import { FolderSource } from '../dicom/folder-source.ts';
-import { InstanceCache } from '../dicom/instance-cache.ts';
-import { ImagingService } from '../jobs/imaging-service.ts';
+import { createImagingService, type ImagingService } from '../jobs/imaging-service.ts';
 import { createExtractionPool, type ExtractionPool } from '../pipeline/imaging/extraction-pool.ts';
 import { startStudyPolling, studyJobHandler } from '../jobs/study-notifications.ts';
-import { SqliteJobQueue, SqliteResultCache } from '../store/sqlite-jobs.ts';
 import { createApp } from './app.ts';
 import { EhrTokenVerifier } from './ehr-token-verifier.ts';
 
@@ -75,18 +72,12 @@ export async function startService(config: AxillaConfig, logger: Logger): Promis
     let pool: ExtractionPool | undefined;
     if (imagingSource) {
       if (config.imaging.extractionWorkers > 0) pool = createExtractionPool(config.imaging.extractionWorkers);
-      imaging = new ImagingService({
+      imaging = createImagingService(config.imaging, {
         ...(pool ? { pool } : {}),
         source: imagingSource,
-        cache: new InstanceCache(config.imaging.instanceCacheMb * 1024 * 1024),
-        backbones: new BackboneStore(config.imaging.backboneDir),
-        queue: new SqliteJobQueue(store.database),
-        results: new SqliteResultCache(store.database),
-        audit: store,
+        store,
         logger,
         models: models.imaging,
-        maxAttempts: config.imaging.maxAttempts,
-        concurrency: config.imaging.concurrency,
         otherJobs: studyJobHandler({
           config,
           catalog,
@@ -103,11 +94,7 @@ export async function startService(config: AxillaConfig, logger: Logger): Promis
           logger,
         });
     }
-    const fallbackId = config.imaging.fallbackModel;
-    const fallbackModel = () => {
-      const b = fallbackId ? models.latest(fallbackId) : undefined;
-      return b && b.manifest.inputs.every((i) => i.source === 'clinical') ? b : undefined;
-    };
+    const fallbackModel = () => models.clinical(config.imaging.fallbackModel);
 
     const server = createServer();
     await new Promise<void>((resolve, reject) => {

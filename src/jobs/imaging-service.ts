@@ -9,9 +9,12 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { ImagingStudy } from '@medplum/fhirtypes';
-import type { DicomSource, StudyUid } from '../dicom/dicom-types.ts';
-import type { InstanceCache } from '../dicom/instance-cache.ts';
-import type { BackboneStore } from '../deep/backbone-store.ts';
+import type { DicomSource } from '../dicom/dicom-types.ts';
+import type { AxillaConfig } from '../config/config.ts';
+import { InstanceCache } from '../dicom/instance-cache.ts';
+import { BackboneStore } from '../deep/backbone-store.ts';
+import { SqliteJobQueue, SqliteResultCache } from '../store/sqlite-jobs.ts';
+import type { SqliteStore } from '../store/sqlite-store.ts';
 import type { NeoadjuvantTherapy } from '../fhir/clinical-inputs.ts';
 import {
   computeImaging,
@@ -84,6 +87,31 @@ export interface ImagingServiceOptions {
   otherJobs?: (job: QueuedJob, signal: AbortSignal) => Promise<boolean>;
 }
 
+/**
+ * The service on the configured caches and the store's queue and results tables; `extra` adds
+ * what differs between the server and the command line (worker pool, other job kinds).
+ */
+export function createImagingService(
+  config: AxillaConfig['imaging'],
+  o: {
+    source: DicomSource;
+    store: SqliteStore;
+    models: ReadonlyMap<string, ImagingModel>;
+    logger: Logger;
+  } & Pick<ImagingServiceOptions, 'pool' | 'otherJobs' | 'maxAttempts'>,
+): ImagingService {
+  return new ImagingService({
+    ...o,
+    cache: new InstanceCache(config.instanceCacheMb * 1024 * 1024),
+    backbones: new BackboneStore(config.backboneDir),
+    queue: new SqliteJobQueue(o.store.database),
+    results: new SqliteResultCache(o.store.database),
+    audit: o.store,
+    maxAttempts: o.maxAttempts ?? config.maxAttempts,
+    concurrency: config.concurrency,
+  });
+}
+
 /** The content key of one imaging prediction. */
 export function predictionKey(
   modelDigest: string,
@@ -149,10 +177,14 @@ export class ImagingService {
     return this.o.results.get<ImagingResult>(key)?.value;
   }
 
-  /** Queues the prediction unless it is cached, queued or running; returns its key. */
-  request(payload: PredictionPayload, reason: string): { key: string; job?: QueuedJob } {
+  /** The cached result, or the prediction queued (unless already queued or running). */
+  request(
+    payload: PredictionPayload,
+    reason: string,
+  ): { key: string; result: ImagingResult } | { key: string; result?: undefined; job: QueuedJob } {
     const key = predictionKey(payload.modelDigest, payload.studies, payload.clinical);
-    if (this.lookup(key)) return { key };
+    const result = this.lookup(key);
+    if (result) return { key, result };
     const { job, created } = this.o.queue.enqueue(key, { ...payload }, reason);
     if (created) this.runner.wake();
     return { key, job };
@@ -199,8 +231,10 @@ export class ImagingService {
     return this.runner.idle();
   }
 
+  /** Stops the runner and releases the backbones it opened. */
   async close(): Promise<void> {
     await this.runner.stop();
+    await this.o.backbones.close();
   }
 
   private async run(job: QueuedJob, signal: AbortSignal): Promise<void> {
@@ -282,5 +316,3 @@ export class ImagingService {
     });
   }
 }
-
-export type { StudyUid };

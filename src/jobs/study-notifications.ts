@@ -14,7 +14,7 @@ import type { ServiceCatalog } from '../cds/service-catalog.ts';
 import { readClinicalInputs } from '../fhir/clinical/read-clinical-inputs.ts';
 import { createFhirReader } from '../fhir/fhir-reader.ts';
 import type { LoadedBundle } from '../model/bundle-types.ts';
-import { clinicalVector } from '../pipeline/clinical-features.ts';
+import { imagingClinicalValues } from '../pipeline/imaging/imaging-model.ts';
 import { ImagingGateError } from '../pipeline/imaging/imaging-problem.ts';
 import type { AuditStore } from '../store/audit-store.ts';
 import type { QueuedJob } from '../store/job-queue.ts';
@@ -45,38 +45,37 @@ export function studyJobHandler(deps: StudyNotificationDeps) {
   return async (job: QueuedJob): Promise<boolean> => {
     if (job.payload.kind !== 'study-stable') return false;
     const studyUid = String(job.payload.studyInstanceUid) as StudyUid;
+    // Audits what the job found; the job is handled whatever the outcome.
     const record = (
       outcome: 'queued' | 'recorded' | 'not-applicable',
       detail: Record<string, unknown>,
       patientId?: string,
-    ) =>
+    ): true => {
       deps.audit.append({
         kind: 'study-notification',
         outcome,
         ...(patientId ? { patientId } : {}),
         detail: { jobId: job.id, reason: job.reason, studyInstanceUid: studyUid, ...detail },
       });
+      return true;
+    };
     const bundle = deps.activeModel();
     const imaging = deps.imaging();
     const model = bundle ? imaging.model(bundle.digest) : undefined;
-    if (!bundle || !model)
-      return (record('not-applicable', { why: 'the active model reads no images' }), true);
+    if (!bundle || !model) return record('not-applicable', { why: 'the active model reads no images' });
     const [study] = await imaging.source.findStudies({ studyInstanceUid: studyUid });
-    if (!study) return (record('not-applicable', { why: 'the PACS does not have this study' }), true);
+    if (!study) return record('not-applicable', { why: 'the PACS does not have this study' });
     const patientId = study.patientId;
     const fhirBaseUrl = deps.config.imaging.fhirBaseUrl;
     if (!fhirBaseUrl || !patientId)
-      return (
-        record(
-          'recorded',
-          {
-            why: fhirBaseUrl
-              ? 'the study has no Patient ID'
-              : 'no FHIR server is configured for background jobs (imaging.fhirBaseUrl)',
-          },
-          patientId,
-        ),
-        true
+      return record(
+        'recorded',
+        {
+          why: fhirBaseUrl
+            ? 'the study has no Patient ID'
+            : 'no FHIR server is configured for background jobs (imaging.fhirBaseUrl)',
+        },
+        patientId,
       );
 
     const reader = createFhirReader(fhirBaseUrl, undefined, deps.config.fhir);
@@ -91,12 +90,12 @@ export function studyJobHandler(deps: StudyNotificationDeps) {
     const inputs = readClinicalInputs(data.clinical, deps.config.fhir.codes, {
       asOf: new Date().toISOString(),
     });
-    const required = [...new Set([...bundle.manifest.requiredClinicalInputs, 'NAT' as const])];
-    const vector = clinicalVector(model.clinicalInputNames, required, inputs);
+    const vector = imagingClinicalValues(model, inputs);
     if (!vector.ok)
-      return (
-        record('not-applicable', { why: 'clinical inputs incomplete', missing: vector.missing }, patientId),
-        true
+      return record(
+        'not-applicable',
+        { why: 'clinical inputs incomplete', missing: vector.missing },
+        patientId,
       );
     let studies;
     try {
@@ -108,35 +107,31 @@ export function studyJobHandler(deps: StudyNotificationDeps) {
       );
     } catch (err) {
       if (!(err instanceof ImagingGateError)) throw err;
-      return (
-        record('not-applicable', { why: 'studies not usable yet', problems: err.problems }, patientId),
-        true
-      );
+      return record('not-applicable', { why: 'studies not usable yet', problems: err.problems }, patientId);
     }
     if (studies.pre.studyInstanceUid !== studyUid && studies.post.studyInstanceUid !== studyUid)
-      return (
-        record(
-          'not-applicable',
-          {
-            why: 'not the pre- or post-NAT study of the active model',
-            chosen: { pre: studies.pre, post: studies.post },
-          },
-          patientId,
-        ),
-        true
+      return record(
+        'not-applicable',
+        {
+          why: 'not the pre- or post-NAT study of the active model',
+          chosen: { pre: studies.pre, post: studies.post },
+        },
+        patientId,
       );
-    const clinical = Object.fromEntries(model.clinicalInputNames.map((n, i) => [n, vector.values[i]!]));
     const { key } = imaging.request(
       {
         kind: 'prediction',
         modelDigest: bundle.digest,
         studies: { pre: studies.pre, post: studies.post },
-        clinical,
+        clinical: vector.values,
       },
       'study-stable',
     );
-    record('queued', { predictionKey: key, studies: { pre: studies.pre, post: studies.post } }, patientId);
-    return true;
+    return record(
+      'queued',
+      { predictionKey: key, studies: { pre: studies.pre, post: studies.post } },
+      patientId,
+    );
   };
 }
 

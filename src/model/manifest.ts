@@ -341,6 +341,11 @@ export const bundleManifestSchema = manifestObjectSchema.superRefine((m, ctx) =>
 });
 
 export type BundleManifest = z.infer<typeof manifestObjectSchema>;
+
+/** Whether a bundle's inputs include imaging features (radiomics or deep). */
+export function readsImages(manifest: BundleManifest): boolean {
+  return manifest.inputs.some((i) => i.source !== 'clinical');
+}
 export type BundleFile = BundleManifest['files'][number];
 export type BundleInput = BundleManifest['inputs'][number];
 

@@ -4,6 +4,7 @@ import type { AuditStore } from '../store/audit-store.ts';
 import type { Logger } from '../util/logger.ts';
 import { loadBundles, type RefusedBundle } from './bundle.ts';
 import type { LoadedBundle } from './bundle-types.ts';
+import { readsImages } from './manifest.ts';
 import { readTrustedKeys } from './signature.ts';
 
 /** The verified bundles the service holds, and the one its hooks serve. */
@@ -17,6 +18,8 @@ export interface ModelRegistry {
   imaging: ReadonlyMap<string, ImagingModel>;
   /** The highest verified version of a bundle id. */
   latest(id: string): LoadedBundle | undefined;
+  /** The highest verified version of `id` when it is a clinical-only bundle (the imaging fallback). */
+  clinical(id: string | null): LoadedBundle | undefined;
   close(): Promise<void>;
 }
 
@@ -41,7 +44,7 @@ export async function createModelRegistry(
     const loaded = await loadBundles(models.dir, { trustedKeys, logger });
     refused.push(...loaded.refused);
     for (const b of loaded.bundles) {
-      if (b.manifest.inputs.every((i) => i.source === 'clinical')) {
+      if (!readsImages(b.manifest)) {
         bundles.push(b);
         continue;
       }
@@ -83,6 +86,10 @@ export async function createModelRegistry(
     notServed,
     imaging,
     latest,
+    clinical: (id) => {
+      const b = id ? latest(id) : undefined;
+      return b && !readsImages(b.manifest) ? b : undefined;
+    },
     async close() {
       for (const b of bundles) await b.close();
     },

@@ -111,6 +111,18 @@ function traceOf(l: LocatedSeries, loaded?: LoadedRoiImage): SeriesTrace {
   };
 }
 
+/**
+ * After parallel stages: an unexpected error is rethrown as is; otherwise every imaging problem
+ * of every branch is reported together, not only the first.
+ */
+function throwProblems(settled: readonly PromiseSettledResult<unknown>[]): void {
+  const rejected = settled.flatMap((x) => (x.status === 'rejected' ? [x.reason as unknown] : []));
+  const unexpected = rejected.find((r) => !(r instanceof ImagingGateError));
+  if (unexpected !== undefined) throw unexpected;
+  const problems = rejected.flatMap((r) => (r as ImagingGateError).problems);
+  if (problems.length > 0) throw new ImagingGateError(problems);
+}
+
 export async function computeImaging(
   model: ImagingModel,
   deps: ImagingDeps,
@@ -134,12 +146,7 @@ export async function computeImaging(
         locateSeries(source, request.studies[tp].studyInstanceUid, tp, needs.sequences[tp], rules),
       ),
     );
-    const problems = settled.flatMap((s) =>
-      s.status === 'rejected' ? (s.reason instanceof ImagingGateError ? s.reason.problems : []) : [],
-    );
-    const crash = settled.find((s) => s.status === 'rejected' && !(s.reason instanceof ImagingGateError));
-    if (crash) throw (crash as PromiseRejectedResult).reason;
-    if (problems.length > 0) throw new ImagingGateError(problems);
+    throwProblems(settled);
     const located = Object.fromEntries(
       IMAGING_TIME_POINTS.map((tp, n) => [
         tp,
@@ -184,14 +191,7 @@ export async function computeImaging(
           radiomic.set(`${l.sequence}_${l.timePoint}_${name}`, v);
       }),
     );
-    const failure = loadedAndExtracted.find(
-      (x) => x.status === 'rejected' && !(x.reason instanceof ImagingGateError),
-    );
-    if (failure) throw (failure as PromiseRejectedResult).reason;
-    const loadProblems = loadedAndExtracted.flatMap((x) =>
-      x.status === 'rejected' ? (x.reason as ImagingGateError).problems : [],
-    );
-    if (loadProblems.length > 0) throw new ImagingGateError(loadProblems);
+    throwProblems(loadedAndExtracted);
     // retrieve = until the last volume was decoded; extract = the radiomics left after that.
     request.signal?.throwIfAborted();
     trace.timingsMs.retrieve = lastLoaded - clock;

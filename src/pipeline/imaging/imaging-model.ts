@@ -6,7 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ClinicalInputs, MissingInput, ResourceProvenance } from '../../fhir/clinical-inputs.ts';
 import type { LoadedBundle } from '../../model/bundle-types.ts';
+import { clinicalVector } from '../clinical-features.ts';
 import { settingsForFeatures } from '../../radiomics/feature-subset.ts';
 import { parseSettingsYaml, type ExtractionSettings } from '../../radiomics/settings.ts';
 import {
@@ -29,6 +31,23 @@ export interface ImagingModel {
   /** Imaging modality of the studies (the rules' modality, e.g. MR). */
   modality: string;
   clinicalInputNames: string[];
+}
+
+/**
+ * The model's clinical input values by name, or what is missing. NAT is always required: the
+ * pre- and post-NAT studies are placed around its dates.
+ */
+export function imagingClinicalValues(
+  model: ImagingModel,
+  inputs: ClinicalInputs,
+):
+  | { ok: true; values: Record<string, number>; provenance: ResourceProvenance[] }
+  | { ok: false; missing: MissingInput[] } {
+  const required = [...new Set([...model.bundle.manifest.requiredClinicalInputs, 'NAT' as const])];
+  const vector = clinicalVector(model.clinicalInputNames, required, inputs);
+  if (!vector.ok) return vector;
+  const values = Object.fromEntries(model.clinicalInputNames.map((n, i) => [n, vector.values[i]!]));
+  return { ok: true, values, provenance: vector.provenance };
 }
 
 export class ImagingModelError extends Error {

@@ -73,28 +73,29 @@ interface ImageSeries {
 
 /** Turns a source failure into the problem a card can state; anything else is rethrown. */
 export function sourceProblem(err: unknown, what: string, timePoint?: ImagingTimePoint): ImagingProblem {
+  const at = timePoint ? { timePoint } : {};
   if (err instanceof DicomWebError) {
-    const missing = err.kind === 'http-status' && err.status === 404;
-    return {
-      code: missing
-        ? 'seg-mismatch'
-        : err.kind === 'not-dicom' || err.kind === 'malformed'
-          ? 'corrupt-dicom'
-          : 'pacs-unavailable',
-      message: missing
-        ? `${what}: the PACS does not have an instance the SEG references (${err.message})`
-        : `${what}: the PACS did not answer (${err.kind}: ${err.message})`,
-      ...(timePoint ? { timePoint } : {}),
-    };
-  }
-  if (err instanceof DicomError)
-    return { code: 'corrupt-dicom', message: `${what}: ${err.message}`, ...(timePoint ? { timePoint } : {}) };
-  if (err instanceof Error && /ECONNREFUSED|ECONNRESET|fetch failed|socket/i.test(err.message))
+    if (err.kind === 'http-status' && err.status === 404)
+      return {
+        code: 'seg-mismatch',
+        message: `${what}: the PACS does not have an instance the SEG references (${err.message})`,
+        ...at,
+      };
+    if (err.kind === 'not-dicom' || err.kind === 'malformed')
+      return {
+        code: 'corrupt-dicom',
+        message: `${what}: the PACS answered with unreadable data (${err.message})`,
+        ...at,
+      };
     return {
       code: 'pacs-unavailable',
-      message: `${what}: the PACS did not answer (${err.message})`,
-      ...(timePoint ? { timePoint } : {}),
+      message: `${what}: the PACS did not answer (${err.kind}: ${err.message})`,
+      ...at,
     };
+  }
+  if (err instanceof DicomError) return { code: 'corrupt-dicom', message: `${what}: ${err.message}`, ...at };
+  if (err instanceof Error && /ECONNREFUSED|ECONNRESET|fetch failed|socket/i.test(err.message))
+    return { code: 'pacs-unavailable', message: `${what}: the PACS did not answer (${err.message})`, ...at };
   throw err;
 }
 
@@ -156,6 +157,10 @@ function describes(rule: SequenceRule, a: SeriesAttributes): boolean {
   return (
     rule.seriesDescription !== undefined && toRegExp(rule.seriesDescription).test(a.seriesDescription ?? '')
   );
+}
+
+function optionalDescription(d: string | undefined): { seriesDescription?: string } {
+  return d === undefined ? {} : { seriesDescription: d };
 }
 
 function named(s: { summary: SeriesSummary; attributes: SeriesAttributes }): string {
@@ -401,8 +406,7 @@ function missingProblem(
     (s) =>
       s.modality !== 'SEG' &&
       !images.has(s.seriesInstanceUid) &&
-      rule.seriesDescription !== undefined &&
-      toRegExp(rule.seriesDescription).test(s.seriesDescription ?? ''),
+      describes(rule, { modality: s.modality, ...optionalDescription(s.seriesDescription) }),
   );
   const wrongModality = unsegmented.find((s) => s.modality !== rule.modality);
   if (wrongModality)
